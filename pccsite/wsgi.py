@@ -1,0 +1,9 @@
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+from pccsite.startup import load_settings_or_exit
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pccsite.settings")
+load_settings_or_exit()
+application = get_wsgi_application()

@@ -1,0 +1,89 @@
+import time
+from datetime import timedelta
+
+import pytest
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from jobs import running
+from jobs.models import Job
+
+
+@shared_task(name="tests.count_to")
+def count_to(job_id: int) -> None:
+    def work(job: Job) -> dict:
+        total = job.arguments["total"]
+        for done in range(1, total + 1):
+            job.record_progress(done, total, f"counted {done}")
+        return {"counted": total}
+
+    running.run_job(job_id, work)
+
+
+@shared_task(name="tests.fail")
+def fail(job_id: int) -> None:
+    def work(job: Job) -> dict:
+        raise ValueError("the figures did not add up")
+
+    running.run_job(job_id, work)
+
+
+def _wait_for(job: Job, timeout: float = 20.0) -> Job:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job.pk} still {job.state} after {timeout}s")
+
+
+@pytest.mark.worker
+def test_a_real_worker_runs_a_task_and_the_job_row_records_it(celery_worker):
+    with transaction.atomic():
+        job = running.enqueue(count_to, kind="test", description="Count to five", total=5)
+        assert job.state == Job.State.QUEUED
+    job = _wait_for(job)
+    assert job.state == Job.State.SUCCEEDED
+    assert (job.done, job.total, job.percent_done) == (5, 5, 100)
+    assert job.result == {"counted": 5}
+    assert job.started_at <= job.finished_at
+    assert job.attempts == 1
+
+
+@pytest.mark.worker
+def test_a_failing_task_records_its_error_on_the_job_row(celery_worker):
+    with transaction.atomic():
+        job = running.enqueue(fail, kind="test", description="Fail")
+    job = _wait_for(job)
+    assert job.state == Job.State.FAILED
+    assert job.error == "ValueError: the figures did not add up"
+
+
+def test_a_job_is_only_sent_once_its_transaction_commits(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = running.enqueue(count_to, kind="test", description="Count", total=2)
+    assert len(callbacks) == 1
+    job.refresh_from_db()
+    assert job.state == Job.State.QUEUED
+    callbacks[0]()
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED
+
+
+def test_a_finished_job_is_not_run_twice(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = running.enqueue(count_to, kind="test", description="Count", total=3)
+    job.refresh_from_db()
+    running.run_job(job.pk, lambda job: pytest.fail("ran again"))
+    job.refresh_from_db()
+    assert job.attempts == 1
+
+
+def test_jobs_left_queued_are_sent_again_by_the_sweeper(db):
+    job = Job.objects.create(kind="test", description="Stuck", task_name="tests.count_to", arguments={"total": 1})
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert running.requeue_stale_jobs() == 1
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED
