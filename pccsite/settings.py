@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.forms",
     "django_tables2",
     "csp",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
     "pccsite",
     "organisations",
     "jobs",
@@ -59,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "pccsite.audit.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "pccsite.urls"
