@@ -288,6 +288,13 @@ class Value(models.Model):
 
 
 class ResultQuerySet(models.QuerySet):
+    def public(self):
+        """The results the public may see. Every public page and export reads through here.
+
+        The reports feature narrows this to the periods of published reports.
+        """
+        return self
+
     def for_display(self):
         return self.select_related("area", "breakdown", "period", "comparison_period", "measure")
 

@@ -169,6 +169,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {"task": "jobs.requeue_stale_jobs", "schedule": 60.0},
+    "sweep-recalculations": {"task": "measures.sweep_recalculations", "schedule": 60.0},
 }
 
 # E-mail: console in development; SMTP when EMAIL_HOST is set.

@@ -1,0 +1,83 @@
+"""Queue recalculation when figures change, so it is never lost and never done twice.
+
+`request_recalculation` is called in the same transaction as the change: it marks each affected
+measure in the Recalculation outbox and sends one Celery job on commit. If the broker is down the
+marks stay, and `sweep` (run by beat) queues them once it is back. The job clears a mark only if
+nobody marked the measure again while it ran.
+"""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from jobs import running
+from jobs.models import Job
+from measures import calculation
+from measures.models import Measure, Recalculation
+
+
+def with_dependents(measure_ids: Iterable[int]) -> set[int]:
+    """These measures and every measure computed from them, however indirectly."""
+    wanted = set(measure_ids)
+    frontier = set(wanted)
+    while frontier:
+        found = set(Measure.objects.depending_on(frontier).values_list("pk", flat=True)) - wanted
+        wanted |= found
+        frontier = found
+    return wanted
+
+
+def request_recalculation(measure_ids: Iterable[int], *, user=None) -> Job | None:
+    from measures import tasks
+
+    ids = with_dependents(measure_ids)
+    if not ids:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        existing = set(Recalculation.objects.filter(measure_id__in=ids).values_list("measure_id", flat=True))
+        Recalculation.objects.filter(measure_id__in=existing).update(requested_at=now)
+        Recalculation.objects.bulk_create(
+            [Recalculation(measure_id=measure_id) for measure_id in ids - existing],
+            ignore_conflicts=True,
+        )
+        return running.enqueue(
+            tasks.recalculate,
+            kind="recalculate",
+            description=f"Recalculate {len(ids)} measure{'s' if len(ids) != 1 else ''}",
+            user=user,
+            measure_ids=sorted(ids),
+        )
+
+
+def request_full_recalculation(*, user=None) -> Job:
+    return request_recalculation(Measure.objects.values_list("pk", flat=True), user=user)
+
+
+def run(job: Job) -> dict:
+    """The work of a recalculation job: safe to run twice (results are diffed, not appended)."""
+    started = timezone.now()
+    measure_ids = job.arguments.get("measure_ids")
+    outcome = calculation.recalculate(
+        measure_ids,
+        progress=lambda done, total: job.record_progress(done, total, f"{done} of {total} measures"),
+    )
+    Recalculation.objects.filter(
+        measure_id__in=measure_ids if measure_ids is not None else Measure.objects.values("pk"),
+        requested_at__lte=started,
+    ).delete()
+    return outcome.as_dict()
+
+
+def sweep(*, older_than: timedelta = timedelta(minutes=1)) -> Job | None:
+    """Queue the measures still marked after `older_than` (their job was lost or never sent)."""
+    cutoff = timezone.now() - older_than
+    pending = list(
+        Recalculation.objects.filter(requested_at__lt=cutoff).values_list("measure_id", flat=True)
+    )
+    if not pending:
+        return None
+    # A duplicate job is harmless: recalculation is idempotent.
+    return request_recalculation(pending)

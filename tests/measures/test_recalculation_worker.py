@@ -1,0 +1,53 @@
+import time
+from decimal import Decimal as D
+
+import pytest
+from django.db import transaction
+
+from jobs.models import Job
+from measures import recalculation
+from measures.models import Area, Measure, Objective, Period, Priority, Recalculation, Result, Value
+
+
+def _wait(job, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job still {job.state}")
+
+
+@pytest.mark.worker
+def test_saving_a_figure_recalculates_its_results_through_a_real_worker(celery_worker):
+    force = Area.objects.create(code="west-yorkshire", name="West Yorkshire")
+    priority = Priority.objects.create(name="Tackle crime", slug="tackle-crime")
+    objective = Objective.objects.create(priority=priority, name="Reduce crime")
+    crime = Measure.objects.create(
+        objective=objective, code="total-recorded-crime", name="Total recorded crime",
+        unit="count", polarity="lower", aggregation="sum", comparison="12-months",
+    )
+    codes = Period.objects.for_codes(["12M-2019-12", "12M-2020-12"])
+    with transaction.atomic():
+        Value.objects.create(measure=crime, area=force, period=codes["12M-2019-12"], value=D(292070))
+        Value.objects.create(measure=crime, area=force, period=codes["12M-2020-12"], value=D(258882))
+        job = recalculation.request_recalculation([crime.pk])
+        assert Recalculation.objects.filter(measure=crime).exists()
+    job = _wait(job)
+    assert job.state == Job.State.SUCCEEDED, job.error
+    assert job.result["results_created"] == 2
+    assert (job.done, job.total) == (1, 1)
+    row = Result.objects.get(measure=crime, period__code="12M-2020-12")
+    assert row.difference == D(-33188)
+    assert not Recalculation.objects.exists()
+
+    # Run the same job again (as a redelivery would): identical rows, nothing written.
+    before = list(Result.objects.values())
+    Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
+    from measures import tasks
+
+    tasks.recalculate.delay(job.pk)
+    job = _wait(job)
+    assert job.result["results_created"] == 0 and job.result["results_updated"] == 0
+    assert list(Result.objects.values()) == before
