@@ -15,11 +15,12 @@ All arithmetic is in measures/arithmetic.py; this module only decides what to co
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from measures import arithmetic, periods
@@ -213,40 +214,52 @@ class Calculator:
 
     @staticmethod
     def _from_months(given: dict[Key, Figure]) -> dict[Key, Figure]:
-        """12 months, year to date, quarters and financial years from complete runs of months."""
-        series: dict[tuple[int, int | None], dict[periods.Period, Decimal]] = defaultdict(dict)
+        """12 months, year to date, quarters and financial years from complete runs of months.
+
+        Months are numbered (year × 12 + month − 1) so each total is a difference of running
+        sums: this runs for every series of every measure, so it avoids building periods.
+        """
+        series: dict[tuple[int, int | None], dict[int, Decimal]] = defaultdict(dict)
         for (area_id, breakdown_id, code), figure in given.items():
             spec = periods.parse_period(code)
             if spec.kind == PeriodKind.MONTH and figure.value is not None:
-                series[(area_id, breakdown_id)][spec] = figure.value
+                series[(area_id, breakdown_id)][spec.start.year * 12 + spec.start.month - 1] = figure.value
         out: dict[Key, Figure] = {}
+        months_kind = QualityFlag.Kind.MONTHS
         for (area_id, breakdown_id), months in series.items():
-            ordered = sorted(months, key=lambda spec: spec.start)
-            if not ordered:
-                continue
-            first, last = ordered[0].start, ordered[-1].start
-            year, month = first.year, first.month
-            while (year, month) <= (last.year, last.month):
-                candidates = [
-                    periods.twelve_months_to(year, month),
-                    periods.year_to_date(year, month),
+            first, last = min(months), max(months)
+            running_sum, running_count = [Decimal(0)], [0]
+            for index in range(first, last + 1):
+                value = months.get(index)
+                running_sum.append(running_sum[-1] + (value if value is not None else 0))
+                running_count.append(running_count[-1] + (value is not None))
+
+            def total(start: int, end: int):
+                """Sum of months start..end (inclusive) if every one is there."""
+                if start < first:
+                    return None
+                a, b = start - first, end - first + 1
+                if running_count[b] - running_count[a] != end - start + 1:
+                    return None
+                return running_sum[b] - running_sum[a]
+
+            for end in range(first, last + 1):
+                year, month = divmod(end, 12)
+                month += 1
+                fy_start = year if month >= 4 else year - 1
+                fy = f"{fy_start}-{(fy_start + 1) % 100:02d}"
+                april = fy_start * 12 + 3
+                found = [
+                    (f"12M-{year}-{month:02d}", total(end - 11, end)),
+                    (f"YTD-{year}-{month:02d}", total(april, end)),
                 ]
                 if month in (3, 6, 9, 12):
-                    fy_start = year if month >= 4 else year - 1
-                    candidates.append(periods.quarter(fy_start, {6: 1, 9: 2, 12: 3, 3: 4}[month]))
-                    if month == 3:
-                        candidates.append(periods.financial_year(year - 1))
-                for candidate in candidates:
-                    parts = candidate.months()
-                    values = [months.get(part) for part in parts]
-                    if all(value is not None for value in values):
-                        total = sum(values, Decimal(0))
-                        out[(area_id, breakdown_id, candidate.code)] = Figure(
-                            value=total, origin=QualityFlag.Kind.MONTHS
-                        )
-                month += 1
-                if month == 13:
-                    year, month = year + 1, 1
+                    found.append((f"{fy}-Q{(end - april) // 3 + 1}", total(end - 2, end)))
+                if month == 3:
+                    found.append((fy, total(april, end)))
+                for code, value in found:
+                    if value is not None:
+                        out[(area_id, breakdown_id, code)] = Figure(value=value, origin=months_kind)
         return out
 
     def _force_totals(self, figures: dict[Key, Figure]) -> dict[Key, Figure]:
@@ -285,7 +298,7 @@ class Calculator:
             if basis == Basis.PREVIOUS_WAVE and spec.kind == PeriodKind.MONTH:
                 comparison_code = previous_of.get(key)
             else:
-                comparison_code = spec.year_earlier().code
+                comparison_code = _year_earlier_code(code)
             current = figures[key]
             previous = figures.get((area_id, breakdown_id, comparison_code)) if comparison_code else None
             rows.append(self._result_row(measure, key, current, comparison_code, previous))
@@ -362,6 +375,11 @@ _RESULT_FIELDS = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
+def _year_earlier_code(code: str) -> str:
+    return periods.parse_period(code).year_earlier().code
+
+
 def _q(number: Decimal | None) -> Decimal | None:
     return number.quantize(RESULT_PLACES) if number is not None else None
 
@@ -379,6 +397,11 @@ def recalculate_measure(measure: Measure, calculator: Calculator | None = None) 
         # One recalculation of a measure at a time, computed from the figures as they are once
         # it holds the lock: a slower, older job can never overwrite a newer one's results.
         Measure.objects.select_for_update().filter(pk=measure.pk).exists()
+        if connection.vendor == "postgresql":
+            # Results are derived data: if the server crashed before flushing this commit they
+            # would be recomputed from the figures. Not waiting for the flush halves the time.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         calculator.forget(measure)
         rows = calculator.results(measure)
         flags = calculator.figures(measure).flags
@@ -395,30 +418,45 @@ def recalculate_measure(measure: Measure, calculator: Calculator | None = None) 
             row["comparison_period_id"] = period_ids[comparison] if comparison else None
             wanted[(row["area_id"], row["breakdown_id"], row["period_id"])] = row
         existing = {
-            (result.area_id, result.breakdown_id, result.period_id): result
-            for result in Result.objects.filter(measure=measure).only(
-                "id", "area_id", "breakdown_id", "period_id", *_RESULT_FIELDS
-            )
+            (area_id, breakdown_id, period_id): (pk, tuple(values))
+            for pk, area_id, breakdown_id, period_id, *values in Result.objects.filter(
+                measure=measure
+            ).values_list("pk", "area_id", "breakdown_id", "period_id", *_RESULT_FIELDS)
         }
         to_create, to_update = [], []
         for key, row in wanted.items():
-            result = existing.pop(key, None)
-            if result is None:
-                to_create.append(Result(**row, computed_at=now))
-            elif any(getattr(result, name) != row[name] for name in _RESULT_FIELDS):
-                for name in _RESULT_FIELDS:
-                    setattr(result, name, row[name])
-                result.computed_at = now
-                to_update.append(result)
+            found = existing.pop(key, None)
+            content = tuple(row[name] for name in _RESULT_FIELDS)
+            if found is None:
+                to_create.append(row)
+            elif found[1] != content:
+                to_update.append(Result(pk=found[0], **row, computed_at=now))
         if existing:
-            Result.objects.filter(pk__in=[result.pk for result in existing.values()]).delete()
-        Result.objects.bulk_create(to_create, batch_size=2000)
+            Result.objects.filter(pk__in=[pk for pk, _ in existing.values()]).delete()
+        _insert_results(to_create, now)
         Result.objects.bulk_update(to_update, [*_RESULT_FIELDS, "computed_at"], batch_size=500)
         outcome.results_created = len(to_create)
         outcome.results_updated = len(to_update)
         outcome.results_deleted = len(existing)
         outcome.flags = _replace_flags(measure, flags, period_ids, now)
     return outcome
+
+
+_INSERT_COLUMNS = ("measure_id", "area_id", "breakdown_id", "period_id", *_RESULT_FIELDS)
+
+
+def _insert_results(rows: list[dict], now) -> None:
+    """Insert new results; on PostgreSQL with COPY, which is many times faster than INSERT."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        Result.objects.bulk_create([Result(**row, computed_at=now) for row in rows], batch_size=2000)
+        return
+    columns = [*_INSERT_COLUMNS, "computed_at"]
+    sql = f"COPY {Result._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([*(row[name] for name in _INSERT_COLUMNS), now])
 
 
 def _replace_flags(measure, flags, period_ids, now) -> int:

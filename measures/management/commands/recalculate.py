@@ -1,9 +1,18 @@
-from django.core.management.base import BaseCommand
+import multiprocessing
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections
+from django.utils import timezone
 
 from jobs import running
 from jobs.models import Job
-from measures import recalculation, tasks
-from measures.models import Measure
+from measures import calculation, recalculation, tasks
+from measures.models import Measure, Recalculation
+
+
+def _recalculate_share(measure_ids: list[int]) -> dict:
+    connections.close_all()  # a forked child must open its own connection
+    return calculation.recalculate(measure_ids).as_dict()
 
 
 class Command(BaseCommand):
@@ -14,19 +23,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--queue", action="store_true", help="send the job to the Celery workers instead"
         )
+        parser.add_argument(
+            "--processes", type=int, default=1,
+            help="share the measures among this many processes (PostgreSQL only)",
+        )
 
-    def handle(self, *args, codes, queue, **options):
+    def handle(self, *args, codes, queue, processes, **options):
         measures = Measure.objects.all()
         if codes:
             measures = measures.filter(code__in=codes)
             unknown = set(codes) - set(measures.values_list("code", flat=True))
             if unknown:
-                self.stderr.write(f"Unknown measure codes: {', '.join(sorted(unknown))}")
-                raise SystemExit(2)
+                raise CommandError(f"Unknown measure codes: {', '.join(sorted(unknown))}")
         ids = list(measures.values_list("pk", flat=True))
         if queue:
             job = recalculation.request_recalculation(ids)
             self.stdout.write(f"Queued job {job.pk}: {job.description}")
+            return
+        if processes > 1 and connection.vendor == "postgresql":
+            self._in_processes(ids, processes)
             return
         job = Job.objects.create(
             kind="recalculate",
@@ -37,3 +52,13 @@ class Command(BaseCommand):
         running.run_job(job.pk, recalculation.run)
         job.refresh_from_db()
         self.stdout.write(self.style.SUCCESS(f"{job.description}: {job.result} in {job.duration}"))
+
+    def _in_processes(self, ids: list[int], processes: int) -> None:
+        started = timezone.now()
+        shares = [ids[start::processes] for start in range(processes)]
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            outcomes = pool.map(_recalculate_share, shares)
+        totals = {key: sum(outcome[key] for outcome in outcomes) for key in outcomes[0]}
+        Recalculation.objects.filter(measure_id__in=ids, requested_at__lte=started).delete()
+        self.stdout.write(self.style.SUCCESS(f"Recalculated {len(ids)} measures in {processes} processes: {totals}"))
