@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from demo import measures as demo_measures
+from measures import calculation
 from measures.models import Area
 from organisations import roles
 from organisations.models import Membership, Organisation
@@ -110,3 +112,7 @@ def load_demo(*, stdout=None) -> None:
     say(f"Areas: {load_areas()}")
     say(f"Organisations: {load_organisations()}")
     say(f"Users: {load_users()}")
+    demo_measures.load(stdout=stdout)
+    # Results are computed here rather than left to the queued job, so the demo is complete
+    # the moment the server starts (the queued job then finds nothing to change).
+    say(f"Results: {calculation.recalculate().as_dict()}")
