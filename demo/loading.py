@@ -11,7 +11,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from demo import delivery as demo_delivery
 from demo import measures as demo_measures
+from demo import surveys as demo_surveys
 from measures import calculation
 from measures.models import Area
 from organisations import roles
@@ -113,6 +115,8 @@ def load_demo(*, stdout=None) -> None:
     say(f"Organisations: {load_organisations()}")
     say(f"Users: {load_users()}")
     demo_measures.load(stdout=stdout)
+    demo_surveys.load(stdout=stdout)
     # Results are computed here rather than left to the queued job, so the demo is complete
     # the moment the server starts (the queued job then finds nothing to change).
     say(f"Results: {calculation.recalculate().as_dict()}")
+    demo_delivery.load(stdout=stdout)

@@ -12,3 +12,11 @@ def recalculate(job_id: int) -> None:
 @shared_task(name="measures.sweep_recalculations")
 def sweep_recalculations() -> None:
     recalculation.sweep()
+
+
+@shared_task(name="measures.import_values_file")
+def import_values_file(job_id: int) -> None:
+    """Import a stored upload of figures (a large one, confirmed in the admin)."""
+    from measures import importing
+
+    running.run_job(job_id, importing.run_import_job)

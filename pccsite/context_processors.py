@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from organisations.roles import is_opcc_staff
+from organisations.roles import is_opcc_staff, is_partner
 
 
 def site(request):
@@ -9,7 +9,13 @@ def site(request):
     user = getattr(request, "user", None)
     staff = bool(user and is_opcc_staff(user))
     items = [("Home", reverse("home"))]
+    items.append(("Measures", reverse("measures:index")))
+    items.append(("Reports", reverse("reports:list")))
+    if user is not None and is_partner(user):
+        items.append(("Your updates", reverse("delivery:partner-home")))
     if staff:
+        items.append(("Review updates", reverse("delivery:review")))
+        items.append(("Surveys", reverse("surveys:index")))
         items.append(("Admin", reverse("admin:index")))
     path = request.path
     navigation = [

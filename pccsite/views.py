@@ -4,11 +4,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from pccsite import health
+from reports.models import Report
 
 
 @require_GET
 def home(request):
-    return render(request, "home.html", {"published_reports": []})
+    published = Report.objects.published().for_listing()[:8]
+    return render(request, "home.html", {"published_reports": published})
 
 
 @require_GET

@@ -28,7 +28,7 @@ EXAMPLE_PATHS = {
     "measures/<slug:code>/chart.svg": "/measures/total-recorded-crime/chart.svg",
 }
 # Patterns owned by included URL confs, checked by their own tests or above through one path.
-COVERED_PREFIXES = ("admin/", "reports/", "partners/", "review/",)  # delivery: tests/delivery/test_access.py
+COVERED_PREFIXES = ("admin/", "reports/", "partners/", "review/", "surveys/",)  # delivery: tests/delivery/test_access.py; surveys: tests/surveys/test_access.py
 NOT_GETTABLE = {"sign-out/"}  # POST only; tested below
 
 

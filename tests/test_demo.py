@@ -1,10 +1,15 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from demo.loading import load_demo
 from measures.models import Area
 from organisations import roles
 from organisations.models import Organisation
+
+
+def authenticate(*, username, password):
+    user = get_user_model().objects.get(username=username)
+    return user if user.check_password(password) else None
 
 
 def test_the_demo_loads_the_seed_organisations_and_one_user_per_role(db, settings):

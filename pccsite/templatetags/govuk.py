@@ -14,6 +14,8 @@ _WIDGET_CLASSES = {
 
 
 def _widget_class(widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return ""  # the field template gives checkboxes their own class
     for widget_type, css_class in _WIDGET_CLASSES.items():
         if isinstance(widget, widget_type):
             return css_class
@@ -38,8 +40,8 @@ def govuk_widget(bound_field, extra_class: str = ""):
     """Render a field's widget with the GOV.UK class, error state and aria-describedby."""
     widget = bound_field.field.widget
     css_class = _widget_class(widget)
-    classes = [css_class]
-    if bound_field.errors:
+    classes = [css_class] if css_class else []
+    if bound_field.errors and css_class:
         classes.append(f"{css_class}--error")
     if extra_class:
         classes.append(extra_class)
