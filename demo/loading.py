@@ -13,6 +13,7 @@ from django.db import transaction
 
 from demo import delivery as demo_delivery
 from demo import measures as demo_measures
+from demo import report as demo_report
 from demo import surveys as demo_surveys
 from measures import calculation
 from measures.models import Area
@@ -120,3 +121,4 @@ def load_demo(*, stdout=None) -> None:
     # the moment the server starts (the queued job then finds nothing to change).
     say(f"Results: {calculation.recalculate().as_dict()}")
     demo_delivery.load(stdout=stdout)
+    demo_report.load(stdout=stdout)  # last: it publishes what the steps above loaded

@@ -19,6 +19,7 @@ def adapted_css(css: str) -> str:
     css = re.sub(r"@font-face\{[^}]*\}", "", css)
     css = css.replace("font-family:GDS Transport,arial,sans-serif", "font-family:arial,sans-serif")
     css = css.replace("font-family:GDS Transport", "font-family:arial")
+    css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)  # the map is not shipped
     return css.replace("url(/assets/", "url(assets/")
 
 
@@ -29,7 +30,9 @@ def main() -> int:
     TARGET.mkdir(parents=True, exist_ok=True)
     css = (SOURCE / "govuk-frontend.min.css").read_text(encoding="utf-8")
     (TARGET / "govuk-frontend.min.css").write_text(adapted_css(css), encoding="utf-8")
-    shutil.copyfile(SOURCE / "govuk-frontend.min.js", TARGET / "govuk-frontend.min.js")
+    script = (SOURCE / "govuk-frontend.min.js").read_text(encoding="utf-8")
+    script = re.sub(r"//# sourceMappingURL=\S+", "", script)
+    (TARGET / "govuk-frontend.min.js").write_text(script, encoding="utf-8")
     images = TARGET / "assets" / "images"
     images.mkdir(parents=True, exist_ok=True)
     for name in ("favicon.ico", "favicon.svg", "govuk-crest.svg"):

@@ -16,6 +16,12 @@ def tasks_run_in_process():
     yield
 
 
+@pytest.fixture(autouse=True)
+def media_in_a_temporary_folder(settings, tmp_path):
+    """Stored files (report PDFs, uploads awaiting confirmation) never land in the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Bradford Partnership", slug="bradford-partnership")

@@ -10,8 +10,16 @@ from measures import calculation, recalculation, tasks
 from measures.models import Measure, Recalculation
 
 
+def _drop_connections() -> None:
+    """A forked process must not share the parent's sockets, pooled ones included."""
+    for each in connections.all(initialized_only=True):
+        each.close()
+        if hasattr(each, "close_pool"):
+            each.close_pool()
+
+
 def _recalculate_share(measure_ids: list[int]) -> dict:
-    connections.close_all()  # a forked child must open its own connection
+    _drop_connections()
     return calculation.recalculate(measure_ids).as_dict()
 
 
@@ -56,7 +64,7 @@ class Command(BaseCommand):
     def _in_processes(self, ids: list[int], processes: int) -> None:
         started = timezone.now()
         shares = [ids[start::processes] for start in range(processes)]
-        connections.close_all()
+        _drop_connections()
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             outcomes = pool.map(_recalculate_share, shares)
         totals = {key: sum(outcome[key] for outcome in outcomes) for key in outcomes[0]}
