@@ -155,7 +155,7 @@ def main() -> None:
     outcome = None
     for _ in range(arguments.runs):
         clear_results()
-        full_one.append(timed(lambda: run_command()))
+        full_one.append(timed(lambda: run_command("--processes", "1")))
         clear_results()
         full_two.append(timed(lambda: run_command("--processes", "2")))
         started = time.perf_counter()

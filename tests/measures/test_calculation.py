@@ -242,3 +242,26 @@ def test_a_change_to_an_input_recalculates_the_measures_computed_from_it(areas, 
         numerator=crimes, denominator=incidents, factor=D(100),
     )
     assert recalculation.with_dependents([incidents.pk]) == {incidents.pk, conversion.pk}
+
+
+def test_the_recalculate_command_computes_every_measure_and_records_a_job(areas, objective):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    force, _ = areas
+    crime = make_measure(objective, "total-recorded-crime")
+    put(crime, force, "12M-2019-12", 292070)
+    put(crime, force, "12M-2020-12", 258882)
+    output = StringIO()
+    call_command("recalculate", "--processes", "1", stdout=output)
+    assert result(crime, force, "12M-2020-12").difference == D(-33188)
+    assert Job.objects.get(kind="recalculate").state == Job.State.SUCCEEDED
+    assert "'results_created': 2" in output.getvalue()
+
+
+def test_the_recalculate_command_refuses_unknown_codes(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Unknown measure codes: no-such-measure"):
+        call_command("recalculate", "no-such-measure")

@@ -1,4 +1,5 @@
 import multiprocessing
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             "--queue", action="store_true", help="send the job to the Celery workers instead"
         )
         parser.add_argument(
-            "--processes", type=int, default=1,
+            "--processes", type=int, default=min(4, os.cpu_count() or 1),
             help="share the measures among this many processes (PostgreSQL only)",
         )
 
