@@ -6,10 +6,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: run test install install-test frontend static services system-deps bench clean
+.PHONY: run banner test install install-test frontend static services system-deps bench clean
 
-run: install frontend
+run: banner install frontend
 	@scripts/serve
+
+banner:
+	@scripts/serve --banner
 
 test: install-test frontend system-deps services
 	@scripts/test
