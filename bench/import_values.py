@@ -253,10 +253,8 @@ def main() -> None:
         "",
         f"Import of new rows ÷ COPY: **{median['new'] / median['copy']:.2f}×** the time. "
         f"The import process used {median['cpu']:.1f} s of CPU for the new rows; the rest is "
-        "the database, where pghistory's row trigger (an audit event and its context for every "
-        "row) costs COPY as much as the import. "
-        "docs/adr/0005-figures-import.md reports a trial with pghistory's statement-level triggers "
-        "instead (`level=pghistory.Statement`): the same import of new rows at about 9,900 rows/s.",
+        "the database, where pghistory's statement-level history trigger (an audit event for "
+        "every row, through a transition table) costs COPY as much as the import.",
         "",
         f"Machine: {os.cpu_count()} CPUs, load average {load_before[0]:.1f} before and "
         f"{load_after[0]:.1f} after (other work was running on it: compare the ratio to COPY, "
