@@ -292,11 +292,19 @@ class Value(models.Model):
 
 class ResultQuerySet(models.QuerySet):
     def public(self):
-        """The results the public may see. Every public page and export reads through here.
+        """The results the public may see: every public page reads figures through here.
 
-        The reports feature narrows this to the periods of published reports.
+        A figure is public once a published report covers its period: its period ends on or
+        before the end of the latest published report's quarter. With no report published,
+        nothing is. (One subquery, so the pages' query counts do not change.)
         """
-        return self
+        from django.apps import apps
+
+        published = (
+            apps.get_model("reports", "Report").objects.published()
+            .order_by("-period__end").values("period__end")[:1]
+        )
+        return self.filter(period__end__lte=models.Subquery(published))
 
     def for_display(self):
         return self.select_related("area", "breakdown", "period", "comparison_period", "measure")

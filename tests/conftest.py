@@ -23,6 +23,19 @@ def media_in_a_temporary_folder(settings, tmp_path):
 
 
 @pytest.fixture
+def everything_published(db):
+    """A published report reaching far into the future, so every figure counts as public.
+
+    For tests of how pages show figures; which figures are public is tested on its own.
+    """
+    from measures.models import Period
+    from reports.models import Report
+
+    period = Period.objects.for_codes(["2099-00-Q4"])["2099-00-Q4"]
+    return Report.objects.create(period=period, slug="far-future", status=Report.Status.PUBLISHED)
+
+
+@pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Bradford Partnership", slug="bradford-partnership")
 

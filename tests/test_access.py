@@ -49,7 +49,7 @@ def test_every_url_has_an_access_expectation():
 
 
 @pytest.fixture
-def example_objects(db):
+def example_objects(db, everything_published):
     """What the example paths name: a measure with one public result."""
     measure = MeasureFactory(code="total-recorded-crime")
     ResultFactory(measure=measure, area=AreaFactory(code="west-yorkshire"),

@@ -16,7 +16,7 @@ from tests.factories import (
     ValueFactory,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("everything_published")]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.factories import PASSWORD, AreaFactory, UserFactory
 from tests.surveys.conftest import DISTRICTS, survey_measure
 from tests.surveys.factories import OptionFactory, QuestionFactory, SurveyFactory, WaveFactory, link, result
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("everything_published")]
 
 NEW_WAVE = {  # area: (feel safe, do not feel safe, base)
     "West Yorkshire": ("83", "17", "1,102"),

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from measures.models import ResultQuerySet
+from measures.models import Period, ResultQuerySet
 from organisations import roles
 from tests.factories import (
     AreaFactory,
@@ -20,7 +20,7 @@ from tests.factories import (
     ValueFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("everything_published")]
 
 MINUS = "\u2212"
 
@@ -399,3 +399,19 @@ def test_the_chart_runs_a_fixed_number_of_queries(client, size, django_assert_nu
     with django_assert_num_queries(2):  # the measure; the force's history
         response = client.get("/measures/total-recorded-crime/chart.svg")
     assert response.status_code == 200
+
+
+def test_only_figures_covered_by_a_published_report_are_public(client, crime):
+    """Figures for periods after the latest published report stay off the public pages."""
+    from reports.models import Report
+
+    Report.objects.filter(slug="far-future").update(status=Report.Status.DRAFT)
+    page = text_of(html_of(client.get("/measures/total-recorded-crime/")))
+    assert "258,882" not in page
+    quarter = Period.objects.for_codes(["2020-21-Q2"])["2020-21-Q2"]  # ends Sep 2020
+    Report.objects.create(period=quarter, slug="2020-21-q2", status=Report.Status.PUBLISHED)
+    page = text_of(html_of(client.get("/measures/total-recorded-crime/")))
+    assert "258,882" not in page  # 12 months to Dec 2020 is not covered yet
+    quarter = Period.objects.for_codes(["2020-21-Q3"])["2020-21-Q3"]
+    Report.objects.create(period=quarter, slug="2020-21-q3", status=Report.Status.PUBLISHED)
+    assert "258,882" in text_of(html_of(client.get("/measures/total-recorded-crime/")))
