@@ -294,17 +294,22 @@ class ResultQuerySet(models.QuerySet):
     def public(self):
         """The results the public may see: every public page reads figures through here.
 
-        A figure is public once a published report covers its period: its period ends on or
-        before the end of the latest published report's quarter. With no report published,
-        nothing is. (One subquery, so the pages' query counts do not change.)
+        A figure is public once a report has been published after its period ended: its period
+        ends on or before the day of the latest published version. So a quarter's figures appear
+        with that quarter's report (snapshots dated in the weeks before publication included),
+        and with nothing published, nothing is public. One subquery: query counts do not change.
         """
         from django.apps import apps
+        from django.db.models.functions import TruncDate
 
-        published = (
-            apps.get_model("reports", "Report").objects.published()
-            .order_by("-period__end").values("period__end")[:1]
+        latest = (
+            apps.get_model("reports", "ReportVersion").objects
+            .filter(report__status="published")
+            .order_by("-published_at")
+            .annotate(day=TruncDate("published_at"))
+            .values("day")[:1]
         )
-        return self.filter(period__end__lte=models.Subquery(published))
+        return self.filter(period__end__lte=models.Subquery(latest))
 
     def for_display(self):
         return self.select_related("area", "breakdown", "period", "comparison_period", "measure")

@@ -24,15 +24,23 @@ def media_in_a_temporary_folder(settings, tmp_path):
 
 @pytest.fixture
 def everything_published(db):
-    """A published report reaching far into the future, so every figure counts as public.
+    """A report version published far in the future, so every figure counts as public.
 
     For tests of how pages show figures; which figures are public is tested on its own.
     """
+    import datetime
+
+    from django.utils import timezone
+
     from measures.models import Period
-    from reports.models import Report
+    from reports.models import Report, ReportVersion
 
     period = Period.objects.for_codes(["2099-00-Q4"])["2099-00-Q4"]
-    return Report.objects.create(period=period, slug="far-future", status=Report.Status.PUBLISHED)
+    report = Report.objects.create(period=period, slug="far-future", status=Report.Status.PUBLISHED)
+    return ReportVersion.objects.create(
+        report=report, number=1, title="Far future", period_label=period.label, body_html="",
+        published_at=timezone.make_aware(datetime.datetime(2099, 12, 31)),
+    )
 
 
 @pytest.fixture
