@@ -5,15 +5,19 @@ analysts' files are checked by: a demo file with a bad row fails loudly instead 
 something the admin would refuse. Idempotent: a second load finds every row unchanged.
 """
 
+import csv
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
+from measures.models import Area, Measure, Period, PrintedFigure
 from measures.importing import ImportRejected, import_measures, import_values
 
 DEMO_DIR = Path(__file__).resolve().parent
 FRAMEWORK = DEMO_DIR / "framework.csv"
 VALUES = DEMO_DIR / "2020-21-Q3" / "values.csv"
+PRINTED = DEMO_DIR / "2020-21-Q3" / "printed.csv"
 
 
 def load(stdout=None) -> None:
@@ -31,3 +35,24 @@ def load(stdout=None) -> None:
             raise ImportRejected(summary.errors)
         if stdout is not None:
             stdout.write(f"{path.relative_to(DEMO_DIR)}: {summary.counts}")
+    count = load_printed()
+    if stdout is not None:
+        stdout.write(f"{PRINTED.relative_to(DEMO_DIR)}: {count} printed differences to check")
+
+
+def load_printed() -> int:
+    """The seed report's own printed differences, which recalculation checks (and flags)."""
+    with open(PRINTED, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    periods = Period.objects.for_codes({row["period"] for row in rows})
+    for row in rows:
+        measure = Measure.objects.get(code=row["measure"])
+        PrintedFigure.objects.update_or_create(
+            measure=measure,
+            area=Area.objects.get(code=row["area"]),
+            breakdown=measure.breakdowns.get(code=row["breakdown"]) if row["breakdown"] else None,
+            period=periods[row["period"]],
+            figure=row["figure"],
+            defaults={"printed": Decimal(row["printed"]), "source": row["source"]},
+        )
+    return len(rows)

@@ -33,6 +33,7 @@ from measures.models import (
     Measure,
     Objective,
     Period,
+    PrintedFigure,
     Priority,
     QualityFlag,
     Recalculation,
@@ -701,6 +702,23 @@ class QualityFlagAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}), "title": "Data quality"})
+
+
+@admin.register(PrintedFigure)
+class PrintedFigureAdmin(admin.ModelAdmin):
+    """Differences as an earlier document printed them; recalculation flags the wrong ones."""
+
+    list_display = ["measure", "area", "breakdown", "period", "figure", "printed", "source"]
+    list_select_related = ["measure", "area", "breakdown", "period"]
+    list_filter = ["figure"]
+    search_fields = ["measure__code", "measure__name", "source"]
+    autocomplete_fields = ["measure"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from measures.recalculation import request_recalculation
+
+        request_recalculation([obj.measure_id], user=request.user)  # re-check it
 
 
 @admin.register(Recalculation)

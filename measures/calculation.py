@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from measures import arithmetic, periods
-from measures.models import Area, Measure, Period, QualityFlag, Result, Value
+from measures.models import Area, Measure, Period, PrintedFigure, QualityFlag, Result, Value
 from measures.periods import Basis, PeriodKind
 
 RESULT_PLACES = Decimal("1e-10")
@@ -404,7 +404,7 @@ def recalculate_measure(measure: Measure, calculator: Calculator | None = None) 
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         calculator.forget(measure)
         rows = calculator.results(measure)
-        flags = calculator.figures(measure).flags
+        flags = calculator.figures(measure).flags + _printed_flags(measure, rows)
         codes = {row["period"] for row in rows} | {
             row["comparison_period"] for row in rows if row["comparison_period"]
         } | {flag["period"] for flag in flags}
@@ -440,6 +440,41 @@ def recalculate_measure(measure: Measure, calculator: Calculator | None = None) 
         outcome.results_deleted = len(existing)
         outcome.flags = _replace_flags(measure, flags, period_ids, now)
     return outcome
+
+
+_PRINTED_FIELD = {"difference": "difference", "percent-change": "percent_change", "points": "points"}
+
+
+def _printed_flags(measure: Measure, rows: list[dict]) -> list[dict]:
+    """Flag each printed difference that the computed result, rounded as printed, contradicts."""
+    printed = list(
+        PrintedFigure.objects.filter(measure=measure).values_list(
+            "area_id", "breakdown_id", "period__code", "figure", "printed", "source"
+        )
+    )
+    if not printed:
+        return []
+    by_key = {(row["area_id"], row["breakdown_id"], row["period"]): row for row in rows}
+    flags = []
+    for area_id, breakdown_id, code, figure, value, source in printed:
+        row = by_key.get((area_id, breakdown_id, code))
+        computed = row.get(_PRINTED_FIELD[figure]) if row else None
+        if computed is None:
+            continue
+        places = _places(value, 0)
+        if arithmetic.round_half_away(computed, places) == value:
+            continue
+        shown = arithmetic.round_half_away(computed, max(places, 1)).normalize()
+        flags.append({
+            "measure_id": measure.pk, "area_id": area_id, "breakdown_id": breakdown_id,
+            "period": code, "kind": QualityFlag.Kind.PRINTED,
+            "given": value.quantize(RESULT_PLACES), "expected": computed.quantize(RESULT_PLACES),
+            "message": (
+                f"{measure.name}, {code}: {source} printed {value.normalize():f} "
+                f"({figure.replace('-', ' ')}), but the figures give {shown:f}"
+            )[:500],
+        })
+    return flags
 
 
 _INSERT_COLUMNS = ("measure_id", "area_id", "breakdown_id", "period_id", *_RESULT_FIELDS)

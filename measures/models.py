@@ -385,6 +385,7 @@ class QualityFlag(models.Model):
         FORMULA = "formula", "Figure disagrees with the measures it is computed from"
         MONTHS = "months", "Total disagrees with the sum of its months"
         DISTRICTS = "districts", "Force figure disagrees with the sum of its districts"
+        PRINTED = "printed", "Printed difference disagrees with the computed one"
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="quality_flags")
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
@@ -403,6 +404,35 @@ class QualityFlag(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class PrintedFigure(models.Model):
+    """A difference as a document printed it (e.g. last quarter's word-processed report).
+
+    Recalculation checks it against the computed result and flags it where they disagree, so
+    staff can see which figures people have been reading were wrong.
+    """
+
+    class Figure(models.TextChoices):
+        DIFFERENCE = "difference", "Difference"
+        PERCENT_CHANGE = "percent-change", "Percentage change"
+        POINTS = "points", "Difference in percentage points"
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="printed_figures")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    breakdown = models.ForeignKey(
+        Breakdown, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    figure = models.CharField(max_length=20, choices=Figure.choices)
+    printed = models.DecimalField(max_digits=20, decimal_places=6)
+    source = models.CharField(max_length=200, help_text="Where it was printed.")
+
+    class Meta:
+        ordering = ["measure", "area__order", "period__end", "figure"]
+
+    def __str__(self):
+        return f"{self.measure.code} {self.area.code} {self.period.code} {self.figure} {self.printed}"
 
 
 class Recalculation(models.Model):

@@ -142,3 +142,22 @@ def test_the_conversion_rate_is_computed_where_the_seed_gives_only_counts(seed):
         measure__code="domestic-incident-crime-conversion", area__code="kirklees", period__code="YTD-2020-12"
     )
     assert result.current.quantize(D("0.1")) == D("80.4")  # 6,541 ÷ 8,138 = 80.37…%
+
+
+def test_the_seeds_wrong_printed_differences_are_on_the_data_quality_list(seed):
+    flagged = {
+        (flag.measure.code, flag.area.code, flag.given.normalize())
+        for flag in QualityFlag.objects.filter(kind="printed").select_related("measure", "area")
+    }
+    assert flagged == {
+        ("knife-crime", WY, D("10.1")),  # a fall of 10.1% printed as a rise
+        ("liaison-diversion-screened", WY, D("200")),  # −200
+        ("da-positive-outcome-rate", WY, D("-0.3")),  # −0.4 points
+        ("da-positive-outcome-rate", "kirklees", D("-0.1")),  # −0.2 points
+        ("repeat-victim-rate-da", "kirklees", D("-0.9")),  # −0.8 points
+        ("repeat-victim-rate-da", "leeds", D("0.5")),  # +0.4 points
+        ("victim-satisfaction", WY, D("2.4")),  # +2.3 points
+    }
+    # Printed figures that were right (total crime, Leeds's −1.6) are not flagged.
+    knife = QualityFlag.objects.get(kind="printed", measure__code="knife-crime")
+    assert "printed 10.1 (percent change), but the figures give -10.1" in knife.message
