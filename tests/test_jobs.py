@@ -1,4 +1,3 @@
-import time
 from datetime import timedelta
 
 import pytest
@@ -8,6 +7,7 @@ from django.utils import timezone
 
 from jobs import running
 from jobs.models import Job
+from tests.waiting import wait_for_job
 
 
 @shared_task(name="tests.count_to")
@@ -29,14 +29,6 @@ def fail(job_id: int) -> None:
     running.run_job(job_id, work)
 
 
-def _wait_for(job: Job, timeout: float = 20.0) -> Job:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.is_finished:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job.pk} still {job.state} after {timeout}s")
 
 
 @pytest.mark.worker
@@ -44,7 +36,7 @@ def test_a_real_worker_runs_a_task_and_the_job_row_records_it(celery_worker):
     with transaction.atomic():
         job = running.enqueue(count_to, kind="test", description="Count to five", total=5)
         assert job.state == Job.State.QUEUED
-    job = _wait_for(job)
+    job = wait_for_job(job)
     assert job.state == Job.State.SUCCEEDED
     assert (job.done, job.total, job.percent_done) == (5, 5, 100)
     assert job.result == {"counted": 5}
@@ -56,7 +48,7 @@ def test_a_real_worker_runs_a_task_and_the_job_row_records_it(celery_worker):
 def test_a_failing_task_records_its_error_on_the_job_row(celery_worker):
     with transaction.atomic():
         job = running.enqueue(fail, kind="test", description="Fail")
-    job = _wait_for(job)
+    job = wait_for_job(job)
     assert job.state == Job.State.FAILED
     assert job.error == "ValueError: the figures did not add up"
 

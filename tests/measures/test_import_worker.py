@@ -1,7 +1,5 @@
 """A large import confirmed in the admin runs in a real Celery worker, with progress on its job."""
 
-import time
-
 import pytest
 from django.db import transaction
 
@@ -11,16 +9,9 @@ from measures import importing, tasks
 from measures.models import Value
 from tests.factories import UserFactory
 from tests.measures.importing_data import csv_file, make_framework
+from tests.waiting import wait_for_job
 
 
-def _wait(job, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.is_finished:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job still {job.state}")
 
 
 def _queue(content: bytes, user) -> Job:
@@ -45,7 +36,7 @@ def test_a_large_import_runs_in_a_worker_with_progress_on_its_job(celery_worker)
         ["total-recorded-crime", area, "", f"{year}-{month:02d}", f"{year * month:,}", "", "", ""]
         for area in ["west-yorkshire", "bradford"] for year in range(2013, 2023) for month in range(1, 13)
     ]
-    job = _wait(_queue(csv_file(rows), analyst))
+    job = wait_for_job(_queue(csv_file(rows), analyst))
     assert job.state == Job.State.SUCCEEDED, job.error
     assert job.result["new"] == len(rows) and job.result["written"] is True
     assert (job.done, job.total) == (len(rows), len(rows))
@@ -61,7 +52,7 @@ def test_a_file_with_errors_fails_its_job_with_the_row_errors_and_writes_nothing
         ["total-recorded-crime", "west-yorkshire", "", "2020-12", "1", "", "", ""],
         ["total-recorded-crime", "york", "", "2020-12", "1", "", "", ""],
     ])
-    job = _wait(_queue(content, analyst))
+    job = wait_for_job(_queue(content, analyst))
     assert job.state == Job.State.FAILED
     assert "Row 3, column area: Unknown area “york”" in job.error
     assert not Value.objects.exists()
@@ -77,6 +68,6 @@ def test_a_job_whose_upload_changed_fails_and_writes_nothing(celery_worker):
             tasks.import_values_file, kind="import", description="Import", user=analyst,
             upload=name, sha256="0" * 64, filename="figures.csv", user_id=analyst.pk,
         )
-    job = _wait(job)
+    job = wait_for_job(job)
     assert job.state == Job.State.FAILED
     assert "The file changed after it was previewed" in job.error

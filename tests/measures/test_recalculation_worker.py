@@ -1,4 +1,3 @@
-import time
 from decimal import Decimal as D
 
 import pytest
@@ -7,16 +6,9 @@ from django.db import transaction
 from jobs.models import Job
 from measures import recalculation
 from measures.models import Area, Measure, Objective, Period, Priority, Recalculation, Result, Value
+from tests.waiting import wait_for_job
 
 
-def _wait(job, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.is_finished:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job still {job.state}")
 
 
 @pytest.mark.worker
@@ -34,7 +26,7 @@ def test_saving_a_figure_recalculates_its_results_through_a_real_worker(celery_w
         Value.objects.create(measure=crime, area=force, period=codes["12M-2020-12"], value=D(258882))
         job = recalculation.request_recalculation([crime.pk])
         assert Recalculation.objects.filter(measure=crime).exists()
-    job = _wait(job)
+    job = wait_for_job(job)
     assert job.state == Job.State.SUCCEEDED, job.error
     assert job.result["results_created"] == 2
     assert (job.done, job.total) == (1, 1)
@@ -48,6 +40,6 @@ def test_saving_a_figure_recalculates_its_results_through_a_real_worker(celery_w
     from measures import tasks
 
     tasks.recalculate.delay(job.pk)
-    job = _wait(job)
+    job = wait_for_job(job)
     assert job.result["results_created"] == 0 and job.result["results_updated"] == 0
     assert list(Result.objects.values()) == before
