@@ -543,11 +543,15 @@ class MeasureAdmin(admin.ModelAdmin):
         if request.method == "POST":
             from measures.recalculation import request_full_recalculation
 
-            job = request_full_recalculation(user=request.user)
-            messages.success(request, "Recalculating every measure: follow its progress on this job.")
-            if job is None:
+            jobs = request_full_recalculation(user=request.user)
+            if not jobs:
+                messages.info(request, "There are no measures to recalculate.")
                 return redirect("admin:measures_measure_changelist")
-            return redirect("admin:jobs_job_change", job.pk)
+            messages.success(request, (
+                f"Recalculating every measure in {len(jobs)} job{'s' if len(jobs) != 1 else ''}, "
+                "run side by side: follow their progress here."
+            ))
+            return redirect(reverse("admin:jobs_job_changelist") + "?kind__exact=recalculate")
         return TemplateResponse(request, "admin/measures/recalculate_all.html", {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

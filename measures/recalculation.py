@@ -9,6 +9,7 @@ nobody marked the measure again while it ran.
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,10 +30,13 @@ def with_dependents(measure_ids: Iterable[int]) -> set[int]:
     return wanted
 
 
-def request_recalculation(measure_ids: Iterable[int], *, user=None) -> Job | None:
+def request_recalculation(
+    measure_ids: Iterable[int], *, user=None, description: str = "", dependents: bool = True
+) -> Job | None:
+    """Mark these measures (and, unless told not to, every measure computed from them) and queue one job."""
     from measures import tasks
 
-    ids = with_dependents(measure_ids)
+    ids = with_dependents(measure_ids) if dependents else set(measure_ids)
     if not ids:
         return None
     now = timezone.now()
@@ -46,14 +50,31 @@ def request_recalculation(measure_ids: Iterable[int], *, user=None) -> Job | Non
         return running.enqueue(
             tasks.recalculate,
             kind="recalculate",
-            description=f"Recalculate {len(ids)} measure{'s' if len(ids) != 1 else ''}",
+            description=description or f"Recalculate {len(ids)} measure{'s' if len(ids) != 1 else ''}",
             user=user,
             measure_ids=sorted(ids),
         )
 
 
-def request_full_recalculation(*, user=None) -> Job:
-    return request_recalculation(Measure.objects.values_list("pk", flat=True), user=user)
+def request_full_recalculation(*, user=None, shares: int | None = None) -> list[Job]:
+    """Every measure, as `shares` jobs that the worker's processes run side by side.
+
+    The shares are independent: a calculator works out a formula measure's inputs from their
+    figures itself, never from another job's results, so no share waits for another. Measures are
+    dealt out in turn, so each share gets a like mix of large and small ones.
+    """
+    ids = sorted(Measure.objects.values_list("pk", flat=True))
+    if not ids:
+        return []
+    count = max(1, min(shares or settings.RECALCULATION_SHARES, len(ids)))
+    jobs = []
+    for start in range(count):
+        share = ids[start::count]
+        description = f"Recalculate every measure: share {start + 1} of {count} ({len(share)} measures)"
+        if count == 1:
+            description = f"Recalculate every measure ({len(share)})"
+        jobs.append(request_recalculation(share, user=user, description=description, dependents=False))
+    return jobs
 
 
 def run(job: Job) -> dict:

@@ -181,6 +181,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# A full recalculation is sent as this many independent jobs, so that the worker's processes
+# share it (`celery worker --concurrency`); `manage.py recalculate --processes` does the same.
+RECALCULATION_SHARES = env_int("RECALCULATION_SHARES", 2, minimum=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {"task": "jobs.requeue_stale_jobs", "schedule": 60.0},

@@ -362,14 +362,16 @@ def test_the_recalculate_action_queues_a_job_for_the_chosen_measures(framework, 
     assert f"/admin/jobs/job/{job.pk}/change/" in response.content.decode()
 
 
-def test_recalculate_everything_asks_first_then_queues_one_job(framework, staff_client):
+def test_recalculate_everything_asks_first_then_queues_one_job_per_share(framework, staff_client, settings):
+    settings.RECALCULATION_SHARES = 2
     page = staff_client.get("/admin/measures/measure/recalculate-all/")
     assert "all 3 measures" in page.content.decode()
     assert not Job.objects.exists()
     response = staff_client.post("/admin/measures/measure/recalculate-all/")
-    job = Job.objects.get(kind="recalculate")
-    assert response["Location"] == f"/admin/jobs/job/{job.pk}/change/"
-    assert sorted(job.arguments["measure_ids"]) == sorted(Measure.objects.values_list("pk", flat=True))
+    assert response["Location"] == "/admin/jobs/job/?kind__exact=recalculate"
+    shares = [job.arguments["measure_ids"] for job in Job.objects.filter(kind="recalculate").order_by("pk")]
+    assert [len(share) for share in shares] == [2, 1]
+    assert sorted(sum(shares, [])) == sorted(Measure.objects.values_list("pk", flat=True))
 
 
 def test_data_quality_lists_every_flag_on_one_page_and_is_read_only(framework, staff_client):

@@ -43,3 +43,39 @@ def test_saving_a_figure_recalculates_its_results_through_a_real_worker(celery_w
     job = wait_for_job(job)
     assert job.result["results_created"] == 0 and job.result["results_updated"] == 0
     assert list(Result.objects.values()) == before
+
+
+@pytest.mark.worker
+def test_a_full_recalculation_in_shares_gives_the_same_results_as_one_run(celery_worker):
+    """Shares run as separate jobs; a formula measure in one share needs inputs from another."""
+    force = Area.objects.create(code="west-yorkshire", name="West Yorkshire")
+    priority = Priority.objects.create(name="Tackle crime", slug="tackle-crime")
+    objective = Objective.objects.create(priority=priority, name="Reduce crime")
+
+    def measure(code, **fields):
+        defaults = dict(unit="count", polarity="lower", aggregation="sum", comparison="12-months")
+        return Measure.objects.create(objective=objective, code=code, name=code, **{**defaults, **fields})
+
+    incidents, crimes = measure("domestic-incidents"), measure("domestic-crimes")
+    conversion = measure(
+        "conversion", unit="percentage", decimals=1, aggregation="none", polarity="monitor",
+        numerator=crimes, denominator=incidents, factor=D(100),
+    )
+    codes = Period.objects.for_codes(["12M-2019-12", "12M-2020-12"])
+    for source, (before, after) in [(incidents, (48000, 48760)), (crimes, (37000, 38089))]:
+        Value.objects.create(measure=source, area=force, period=codes["12M-2019-12"], value=D(before))
+        Value.objects.create(measure=source, area=force, period=codes["12M-2020-12"], value=D(after))
+
+    with transaction.atomic():
+        jobs = recalculation.request_full_recalculation(shares=3)
+    assert [job.arguments["measure_ids"] for job in jobs] == [[incidents.pk], [crimes.pk], [conversion.pk]]
+    for job in jobs:
+        assert wait_for_job(job).state == Job.State.SUCCEEDED
+    assert not Recalculation.objects.exists()
+    rate = Result.objects.get(measure=conversion, period__code="12M-2020-12")
+    assert rate.current.quantize(D("0.001")) == D("78.115")
+
+    from measures import calculation
+
+    again = calculation.recalculate()  # everything in one run: nothing differs
+    assert again.results_touched == 0

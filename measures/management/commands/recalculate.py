@@ -46,8 +46,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Unknown measure codes: {', '.join(sorted(unknown))}")
         ids = list(measures.values_list("pk", flat=True))
         if queue:
-            job = recalculation.request_recalculation(ids)
-            self.stdout.write(f"Queued job {job.pk}: {job.description}")
+            jobs = [recalculation.request_recalculation(ids)] if codes else recalculation.request_full_recalculation()
+            for job in filter(None, jobs):
+                self.stdout.write(f"Queued job {job.pk}: {job.description}")
             return
         if processes > 1 and connection.vendor == "postgresql":
             self._in_processes(ids, processes)
