@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -155,6 +156,11 @@ class DeliveryUpdateQuerySet(models.QuerySet):
         )
 
 
+# A partner may delete a draft it never submitted (services.update_delete). Its Transitions go
+# with it, so the audit trail keeps the deleted row instead: who deleted it and through what come
+# from the audit context (pccsite/audit.py). Only deletions: every other step is a Transition.
+@pghistory.track(pghistory.DeleteEvent(), model_name="DeliveryUpdateEvent",
+                 obj_field=pghistory.ObjForeignKey(related_name="+"))
 class DeliveryUpdate(models.Model):
     """One topic of an organisation's update on delivery, for one quarter and report section."""
 
@@ -224,6 +230,11 @@ class DeliveryUpdate(models.Model):
         from organisations.roles import organisation_of
 
         return self.is_editable and organisation_of(user) == self.organisation
+
+    @property
+    def is_deletable(self) -> bool:
+        """Only a draft nobody else has seen: once submitted, its history is the OPCC's record."""
+        return self.status == Status.DRAFT and self.submitted_at is None
 
     @property
     def key_fact_list(self) -> list[str]:

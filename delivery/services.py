@@ -2,7 +2,8 @@
 
 Each function is keyword-only and atomic, records a Transition for each change of state, and
 queues the e-mail that goes with it after the transaction commits (jobs.running.enqueue), so a
-refused or failed request changes nothing and sends nothing.
+refused or failed request changes nothing and sends nothing. Deleting a draft takes its
+Transitions with it, so that one step is recorded by the audit trail (pghistory) instead.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from delivery.models import (
     Transition,
 )
 from organisations import roles
+from pccsite.audit import audit_context
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +67,22 @@ class SubmissionRefused(WorkflowError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("This update cannot be submitted yet: " + "; ".join(problems))
+
+
+class NotDeletable(WorkflowError):
+    def __init__(self, update: DeliveryUpdate):
+        self.update = update
+        super().__init__(
+            f"This update is {update.get_status_display().lower()}, so it cannot be deleted. "
+            "Only a draft that has never been submitted can be deleted."
+        )
+
+
+class UpdateGone(WorkflowError):
+    """The update was deleted (by a colleague) between the page being opened and this request."""
+
+    def __init__(self):
+        super().__init__("This update has been deleted since you opened it, so nothing has been changed.")
 
 
 class InvalidTransition(WorkflowError):
@@ -179,7 +197,9 @@ def update_save(*, update: DeliveryUpdate, editor, expected_version: int, conten
         updated_at=timezone.now(),
     )
     if not saved:
-        current = DeliveryUpdate.objects.select_related("updated_by").get(pk=update.pk)
+        current = DeliveryUpdate.objects.select_related("updated_by").filter(pk=update.pk).first()
+        if current is None:
+            raise UpdateGone()
         if current.status not in EDITABLE:
             raise NotEditable(current)
         raise EditConflict(current)
@@ -191,7 +211,7 @@ def update_save(*, update: DeliveryUpdate, editor, expected_version: int, conten
 @transaction.atomic
 def update_submit(*, update: DeliveryUpdate, user, expected_version: int) -> DeliveryUpdate:
     """Send the update to the OPCC. Refused if it changed since the user checked it."""
-    update = DeliveryUpdate.objects.select_for_update().get(pk=update.pk)
+    update = _locked(update)
     if update.status not in EDITABLE:
         raise NotEditable(update)
     if update.version != expected_version:
@@ -212,6 +232,38 @@ def update_submit(*, update: DeliveryUpdate, user, expected_version: int) -> Del
     )
     _notify_on_commit(transition, f"E-mail the OPCC: “{update.title}” submitted")
     return update
+
+
+@transaction.atomic
+def update_delete(*, update: DeliveryUpdate, user, expected_version: int) -> None:
+    """Delete a draft that was never submitted, with its KPI lines, quotations and transitions.
+
+    Refused if it was submitted (its history is the OPCC's record) or changed since the user
+    confirmed, so a colleague's newer words are never deleted unseen. The deleted row is kept by
+    the audit trail (pghistory), with who deleted it.
+    """
+    update = _locked(update)
+    if not update.is_deletable:
+        raise NotDeletable(update)
+    if update.version != expected_version:
+        raise WorkflowError(
+            "This update was changed after you opened it, so it has not been deleted. "
+            "Check it again before you delete it."
+        )
+    with audit_context(
+        user=user.pk if user is not None else None,
+        username=user.get_username() if user is not None else "",
+        route="delete draft",
+    ):
+        update.delete()
+
+
+def _locked(update: DeliveryUpdate) -> DeliveryUpdate:
+    """The update's current row, locked until commit; UpdateGone if a colleague deleted it."""
+    current = DeliveryUpdate.objects.select_for_update().filter(pk=update.pk).first()
+    if current is None:
+        raise UpdateGone()
+    return current
 
 
 def _review(update: DeliveryUpdate, *, to: Status, action, reviewer, comment: str) -> DeliveryUpdate:
@@ -252,9 +304,9 @@ def update_approve(*, update: DeliveryUpdate, reviewer, comment: str = "") -> De
 
 
 def _link(path: str) -> str:
-    # SITE_URL (e.g. https://quarterly.example.org) makes links absolute; without it the path
-    # still tells the reader where to go once signed in.
-    return getattr(settings, "SITE_URL", "").rstrip("/") + path
+    # An e-mail is read outside the site, so its links must be absolute. SITE_URL is checked at
+    # start-up to have a scheme and no trailing slash (pccsite/settings.py).
+    return settings.SITE_URL + path
 
 
 def opcc_addresses() -> list[str]:

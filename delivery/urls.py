@@ -12,6 +12,7 @@ urlpatterns = [
     path("partners/updates/<int:pk>/edit/", views.update_edit, name="edit"),
     path("partners/updates/<int:pk>/preview/", views.update_preview, name="preview"),
     path("partners/updates/<int:pk>/submit/", views.update_submit, name="submit"),
+    path("partners/updates/<int:pk>/delete/", views.update_delete, name="delete"),
     # The OPCC's review: staff only.
     path("review/", views.review_home, name="review"),
     path("review/updates/<int:pk>/", views.review_update, name="review-update"),

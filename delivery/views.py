@@ -107,6 +107,9 @@ def update_edit(request, pk: int):
         except services.NotEditable as refused:
             messages.error(request, str(refused))
             return redirect("delivery:update", pk=update.pk)
+        except services.UpdateGone as refused:
+            messages.error(request, str(refused))
+            return redirect("delivery:partner-home")
         except services.EditConflict as refused:
             # Re-show their words, now based on the saved version, so saving again is a choice
             # made having seen the other person's text.
@@ -178,11 +181,40 @@ def update_submit(request, pk: int):
         services.update_submit(update=update, user=request.user, expected_version=expected_version)
     except services.SubmissionRefused as refused:
         return _preview(request, update, problems=refused.problems)
+    except services.UpdateGone as refused:
+        messages.error(request, str(refused))
+        return redirect("delivery:partner-home")
     except services.WorkflowError as refused:
         messages.error(request, str(refused))
         return redirect("delivery:preview" if update.is_editable else "delivery:update", pk=update.pk)
     messages.success(request, f"Update submitted: “{update.title}”. The OPCC will review it.")
     return redirect("delivery:update", pk=update.pk)
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def update_delete(request, pk: int):
+    """Ask "are you sure?", then delete the organisation's own never-submitted draft."""
+    update = _partner_update(request, pk)
+    if not update.is_deletable:
+        messages.error(request, str(services.NotDeletable(update)))
+        return redirect("delivery:update", pk=update.pk)
+    if request.method == "POST":
+        try:
+            expected_version = int(request.POST.get("version", ""))
+        except ValueError:
+            expected_version = 0
+        try:
+            services.update_delete(update=update, user=request.user, expected_version=expected_version)
+        except services.UpdateGone as refused:
+            messages.error(request, str(refused))
+            return redirect("delivery:partner-home")
+        except services.WorkflowError as refused:
+            messages.error(request, str(refused))
+            return redirect("delivery:update", pk=update.pk)
+        messages.success(request, f"Draft deleted: “{update.title}”.")
+        return redirect("delivery:partner-home")
+    return render(request, "delivery/update_delete.html", {"update": update})
 
 
 # OPCC review -------------------------------------------------------------------------------------

@@ -27,6 +27,13 @@ if not DEBUG and SECRET_KEY.startswith("insecure-"):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "Delivery Quarterly")
+# Where the site is served, for the links in e-mails (which have no request to take it from).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+if not SITE_URL.startswith(("http://", "https://")) or SITE_URL.endswith("/"):
+    raise ConfigurationError(
+        "SITE_URL must start with http:// or https:// and have no trailing slash, "
+        f"not {SITE_URL[:60]!r}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

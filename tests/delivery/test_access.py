@@ -27,6 +27,7 @@ GET_EXPECTATIONS = {
     "partners/updates/<int:pk>/edit/": _expect(302, 200, 404, 403, 403),
     "partners/updates/<int:pk>/preview/": _expect(302, 200, 404, 403, 403),
     "partners/updates/<int:pk>/submit/": _expect(302, 405, 405, 403, 403),
+    "partners/updates/<int:pk>/delete/": _expect(302, 200, 404, 403, 403),
     "review/": _expect(302, 403, 403, 403, 200),
     "review/updates/<int:pk>/": _expect(302, 403, 403, 403, 200),
     "review/updates/<int:pk>/return/": _expect(302, 403, 403, 403, 405),
@@ -87,6 +88,8 @@ def _valid_form(**overrides):
 REFUSED_POSTS = {
     "partners/updates/<int:pk>/edit/": _expect(302, None, 404, 403, 403),
     "partners/updates/<int:pk>/submit/": _expect(302, None, 404, 403, 403),
+    # The owner's refused deletion of a submitted update is in test_deleting.py.
+    "partners/updates/<int:pk>/delete/": _expect(302, None, 404, 403, 403),
     "review/updates/<int:pk>/return/": _expect(302, 403, 403, 403, None),
     "review/updates/<int:pk>/approve/": _expect(302, 403, 403, 403, None),
 }
@@ -107,18 +110,31 @@ def test_refused_posts_change_nothing(route, role_clients, submitted, priority):
     assert state() == before
 
 
-def test_leeds_gets_404_on_bradfords_update_for_view_edit_preview_and_submit(other_partner_client, draft):
+def test_leeds_gets_404_on_bradfords_update_for_view_edit_preview_submit_and_delete(other_partner_client, draft):
     before = state()
     for path in [f"/partners/updates/{draft.pk}/", f"/partners/updates/{draft.pk}/edit/",
-                 f"/partners/updates/{draft.pk}/preview/"]:
+                 f"/partners/updates/{draft.pk}/preview/", f"/partners/updates/{draft.pk}/delete/"]:
         assert other_partner_client.get(path).status_code == 404
     assert other_partner_client.post(f"/partners/updates/{draft.pk}/edit/", _valid_form()).status_code == 404
     assert other_partner_client.post(
         f"/partners/updates/{draft.pk}/submit/", {"version": draft.version}
     ).status_code == 404
+    assert other_partner_client.post(
+        f"/partners/updates/{draft.pk}/delete/", {"version": draft.version}
+    ).status_code == 404
     assert state() == before
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT and draft.title == "Breaking the Cycle project"
+
+
+def test_only_its_own_organisation_can_delete_a_draft(role_clients, draft):
+    # On a draft the owner's deletion would work, so refusing everyone else matters.
+    before = state()
+    expected = {"anonymous": 302, "other-partner": 404, "panel": 403, "staff": 403}
+    for role, status in expected.items():
+        response = role_clients[role].post(f"/partners/updates/{draft.pk}/delete/", {"version": draft.version})
+        assert response.status_code == status, role
+    assert state() == before
 
 
 def test_a_partner_cannot_create_an_update_for_a_section_it_does_not_owe(partner_client, obligations):
