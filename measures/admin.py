@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from jobs import running
-from measures import importing
+from measures import importing, spreadsheets
 from measures.models import (
     Area,
     Breakdown,
@@ -66,7 +66,7 @@ def _job_link(job) -> str:
     if job is None:
         return ""
     return format_html(
-        ' <a href="{}">Recalculation job {}</a>.', reverse("admin:jobs_job_change", args=[job.pk]), job.pk
+        ' <a href="{}">Recalculation job {}</a> queued.', reverse("admin:jobs_job_change", args=[job.pk]), job.pk
     )
 
 
@@ -178,8 +178,11 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_UPLOAD_BYTES:
-            raise ValidationError("The file is larger than 50 MB: split it into smaller files")
+        try:
+            # Before the file is read: Django has spooled a large upload to disk, not memory.
+            spreadsheets.check_size(upload.size)
+        except spreadsheets.UnreadableFile as error:
+            raise ValidationError(str(error)) from None
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise ValidationError("Upload a .csv or .xlsx file")
         return upload
@@ -599,7 +602,9 @@ class ValueAdmin(admin.ModelAdmin):
         obj.entered_by = request.user
         with audit_context(source="admin"):
             super().save_model(request, obj, form, change)
-        _request_recalculation([obj.measure_id], request.user)
+        job = _request_recalculation([obj.measure_id], request.user)
+        # Said even when the broker is away: the job and the outbox mark are saved with the figure.
+        messages.info(request, format_html("The results computed from this figure will be recalculated.{}", _job_link(job)))
 
     def delete_model(self, request, obj):
         measure_id = obj.measure_id

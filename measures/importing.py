@@ -14,13 +14,10 @@ batch for changed ones. Nothing here issues a query per row.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime
 import difflib
 import getpass
-import io
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,17 +33,15 @@ from measures import periods
 from measures.arithmetic import Polarity
 from measures.models import Area, Breakdown, Measure, Objective, Period, Priority, Value
 from measures.presenters import Unit
+from measures.spreadsheets import Table, UnreadableFile, extra_cell, read_table
 from measures.widgets import (
     CellError,
     Formula,
-    clean_decimal,
     format_figure,
-    format_float,
     normalise_newlines,
     parse_figure,
     parse_flag,
     parse_period_code,
-    spreadsheet_date_as_code,
     unneutralise,
 )
 from pccsite.audit import audit_context
@@ -74,7 +69,6 @@ FRAMEWORK_REQUIRED = (
     "priority", "objective", "code", "name", "unit", "polarity", "aggregation", "comparison",
 )
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # Rows per query that loads stored figures (CHUNK_ROWS) and per INSERT or UPDATE (WRITE_BATCH):
 # a 100,000-row file takes a few dozen statements, and a statement's queue of foreign-key checks
 # stays short (see _constraints_checked_per_statement).
@@ -161,17 +155,7 @@ class ImportRejected(Exception):
         super().__init__(f"{len(errors):,} error{'s' if len(errors) != 1 else ''}; nothing was imported:\n{shown}{more}")
 
 
-class _FileError(Exception):
-    """The file as a whole cannot be read."""
-
-
-# Reading files ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    headers: list[str]
-    rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells as text)
+# Reading files (measures/spreadsheets.py) -------------------------------------------------------
 
 
 def file_sha256(content: bytes) -> str:
@@ -180,88 +164,23 @@ def file_sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def read_table(content: bytes, filename: str = "") -> Table:
-    """The first sheet of an XLSX file or a CSV file, every cell as text.
-
-    Numbers Excel stored as numbers become their text (without float noise), percent-formatted
-    cells gain their % sign, dates become the period code they were typed as, and formula cells
-    are marked so that the checks refuse them: nothing is ever evaluated.
-    """
-    name = filename.lower()
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise _FileError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: split it")
-    if name.endswith(".xls") or content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _FileError("This is an old Excel .xls file: save it as .xlsx or CSV and upload that")
-    if content[:4] == b"PK\x03\x04":
-        rows = _xlsx_rows(content)
-    elif name.endswith((".xlsx", ".xlsm")):
-        raise _FileError("This file is not a readable .xlsx workbook: save it again from Excel")
-    else:
-        rows = _csv_rows(content)
-    rows = [(number, cells) for number, cells in rows if any(cell.strip() for cell in cells)]
-    if not rows:
-        raise _FileError("The file is empty: the first row must name the columns")
-    number, header = rows[0]
-    if number != 1:
-        raise _FileError("The first row must name the columns; it is empty")
-    headers = [cell.strip().lstrip("\ufeff").strip().lower() for cell in header]
-    while headers and not headers[-1]:
-        headers.pop()
-    return Table(headers=headers, rows=rows[1:])
+def _unreadable(kind: str, error: UnreadableFile, dry_run: bool) -> ImportSummary:
+    return ImportSummary(kind=kind, dry_run=dry_run, errors=[RowError(error.row, error.column, str(error))])
 
 
-def _csv_rows(content: bytes) -> list[tuple[int, list[str]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel's "CSV" (not "CSV UTF-8") on Windows saves in Windows-1252.
-        text = content.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise _FileError("This does not look like a CSV file (it has binary content)")
-    try:
-        return [
-            (number, cells)
-            for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
-        ]
-    except csv.Error as error:
-        raise _FileError(f"The CSV file cannot be read: {error}") from None
+def _table_problems(table: Table) -> list[RowError]:
+    return [RowError(row, column, message) for row, column, message in table.problems]
 
 
-def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise _FileError(f"This file is not a readable .xlsx workbook ({error})") from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for number, row in enumerate(sheet.iter_rows(), start=1):
-            rows.append((number, [_xlsx_cell(cell) for cell in row]))
-        return rows
-    finally:
-        workbook.close()
-
-
-def _xlsx_cell(cell) -> str:
-    value = cell.value
-    if value is None:
-        return ""
-    kind = type(value)
-    if kind is str:
-        return Formula(value) if cell.data_type == "f" else value
-    if kind is int or kind is float:
-        if "%" in cell.number_format:
-            # A cell formatted as a percentage holds 0.114 for 11.4%.
-            return format_figure(clean_decimal(Decimal(format_float(value)) * 100)) + "%"
-        return str(value) if kind is int else format_float(value)
-    if kind is bool:
-        return "yes" if value else "no"
-    if isinstance(value, datetime.date):
-        return spreadsheet_date_as_code(value, cell.number_format or "")
-    return str(value)
+def _extra_cell_error(number: int, cells: list[str], width: int) -> RowError | None:
+    extra = extra_cell(cells, width)
+    if extra is None:
+        return None
+    letter, text = extra
+    return RowError(number, letter, (
+        f"The row has more cells than there are columns: “{_short(text, 40)}” is in column "
+        f"{letter}, which has no name in the header row"
+    ))
 
 
 # Values: checking ------------------------------------------------------------------------------
@@ -319,6 +238,7 @@ def _check_values(table: Table, *, progress: Progress | None = None) -> _ValuesP
     errors.extend(_header_errors(table.headers, VALUE_COLUMNS, VALUE_REQUIRED))
     if errors:
         return plan
+    errors.extend(_table_problems(table))
     column = {name: index for index, name in enumerate(table.headers)}
     width = len(table.headers)
     i_measure, i_area, i_period, i_value = (column[name] for name in VALUE_REQUIRED)
@@ -351,8 +271,8 @@ def _check_values(table: Table, *, progress: Progress | None = None) -> _ValuesP
     for done, (number, cells) in enumerate(table.rows, start=1):
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        elif len(cells) > width and any(cell.strip() for cell in cells[width:]):
-            errors.append(RowError(number, "", "The row has more cells than there are columns"))
+        elif len(cells) > width and (extra := _extra_cell_error(number, cells, width)):
+            errors.append(extra)
             continue
         row_ok = True
 
@@ -720,8 +640,8 @@ def import_values(
     """
     try:
         table = read_table(source, filename)
-    except _FileError as error:
-        return ImportSummary(kind="values", dry_run=dry_run, errors=[RowError(0, "", str(error))])
+    except UnreadableFile as error:
+        return _unreadable("values", error, dry_run)
     if dry_run:
         plan = _check_values(table, progress=progress)
         plan.summary.dry_run = True
@@ -797,6 +717,7 @@ def _check_measures(table: Table) -> tuple[ImportSummary, list[_MeasureRow], dic
     errors.extend(_header_errors(table.headers, FRAMEWORK_COLUMNS, FRAMEWORK_REQUIRED))
     if errors:
         return summary, [], {}
+    errors.extend(_table_problems(table))
     column = {name: index for index, name in enumerate(table.headers)}
     width = len(table.headers)
 
@@ -805,6 +726,9 @@ def _check_measures(table: Table) -> tuple[ImportSummary, list[_MeasureRow], dic
     for number, cells in table.rows:
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
+        elif len(cells) > width and (extra := _extra_cell_error(number, cells, width)):
+            errors.append(extra)
+            continue
 
         def cell(name: str) -> str:
             index = column.get(name)
@@ -965,8 +889,8 @@ def import_measures(
     """
     try:
         table = read_table(source, filename)
-    except _FileError as error:
-        return ImportSummary(kind="measures", dry_run=dry_run, errors=[RowError(0, "", str(error))])
+    except UnreadableFile as error:
+        return _unreadable("measures", error, dry_run)
     if dry_run:
         summary, rows, _ = _check_measures(table)
         if not summary.errors:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from import_export import widgets
 
@@ -75,22 +75,35 @@ def parse_figure(text: str) -> tuple[Decimal | None, bool]:
     if cleaned.lower() in NOT_AVAILABLE:
         return None, False
     if isinstance(text, Formula):
-        raise CellError(f"“{text}” is a spreadsheet formula: paste the values instead")
+        raise CellError(f"“{_shown(text)}” is a spreadsheet formula: paste the values instead")
     percent = cleaned.endswith("%")
     if percent:
         cleaned = cleaned[:-1].rstrip()
-    # A real minus sign and non-breaking spaces come with text copied from reports.
-    cleaned = cleaned.replace("\u2212", "-").replace("\u00a0", "").replace("\u202f", "")
+    # A real minus sign, and non-breaking or thin spaces between thousands, come with text copied
+    # from reports: "12 345" with one of those spaces is 12,345 (the pattern then checks the groups).
+    cleaned = cleaned.replace("\u2212", "-").replace("\u00a0", ",").replace("\u202f", ",")
     if not cleaned or not _NUMBER.fullmatch(cleaned) or not _DIGIT.search(cleaned):
         raise CellError(_not_a_number(text))
     try:
         number = Decimal(cleaned.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-        raise CellError(_not_a_number(text)) from None
-    number = clean_decimal(number)
+        number = clean_decimal(number)
+    except ArithmeticError:  # InvalidOperation or Overflow: an exponent such as 1e999999999
+        raise CellError(_too_large(text)) from None
     if number.copy_abs() >= _LIMIT:
-        raise CellError(f"“{text.strip()}” is too large: figures must be below 100,000,000,000,000")
+        raise CellError(_too_large(text))
+    if not number:
+        number = number.copy_abs()  # "-0" is 0
     return number, percent
+
+
+def _too_large(text: str) -> str:
+    return f"“{_shown(text)}” is too large: figures must be below 100,000,000,000,000"
+
+
+def _shown(text: str, length: int = 40) -> str:
+    """The typed text as a message quotes it: a 400-digit number is not quoted whole."""
+    shown = text.strip()
+    return shown if len(shown) <= length else shown[: length - 1] + "…"
 
 
 def clean_decimal(number: Decimal) -> Decimal:
@@ -105,9 +118,13 @@ def clean_decimal(number: Decimal) -> Decimal:
 
 
 def _not_a_number(text: str) -> str:
-    shown = text.strip()
-    if re.fullmatch(r"[+-]?\d+,\d{1,2}", shown):
+    shown = _shown(text)
+    if re.fullmatch(r"[+-]?\d+,\d{1,2}", shown, re.ASCII):
         return f"“{shown}” is not a number: use a full stop for decimals (commas only between thousands)"
+    if re.fullmatch(r"\(\s*[\d.,]+\s*\)", shown, re.ASCII):
+        return f"“{shown}” is not a number: write a negative figure with a minus sign, -{shown.strip('() ')}"
+    if any(character.isdigit() and not character.isascii() for character in shown):
+        return f"“{shown}” is not a number: it has characters that look like digits but are not 0 to 9"
     return f"“{shown}” is not a number"
 
 
@@ -203,7 +220,7 @@ def parse_period_code(text: str) -> str:
     Raises :class:`CellError` with the period rules' own message.
     """
     if isinstance(text, Formula):
-        raise CellError(f"“{text}” is a spreadsheet formula: type the period code instead")
+        raise CellError(f"“{_shown(text)}” is a spreadsheet formula: type the period code instead")
     try:
         return periods.parse_period(text).code
     except periods.InvalidPeriod as error:

@@ -170,6 +170,12 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# Imports of figures, the framework and survey results (measures/spreadsheets.py): the most an
+# uploaded file may be, hold, and unpack to, so that a hostile or broken file is refused quickly.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000, minimum=1)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024, minimum=1)
+
 # Celery. Without a broker, tasks run in-process (the newcomer's default).
 _broker = env_str("CELERY_BROKER_URL", "")
 CELERY_BROKER_URL = check_broker_url("CELERY_BROKER_URL", _broker) if _broker else "memory://"
@@ -184,7 +190,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 3,
     "socket_connect_timeout": 3,
-    "visibility_timeout": 3600,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
     "max_retries": 1,
 }
 CELERY_TASK_PUBLISH_RETRY = False

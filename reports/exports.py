@@ -7,8 +7,9 @@ is not available (explained on the cover sheet) and a notes column. Written with
 directly: the ``gptables`` package would bring pandas for the same result.
 
 Any text cell that a spreadsheet could read as a formula (starting with = + - @, a tab or a
-carriage return) is prefixed with an apostrophe, so a measure name typed as ``=HYPERLINK(…)``
-stays text. Numbers are written as numbers and are never prefixed.
+carriage return) is prefixed with an apostrophe by measures.widgets.neutralise, the one function
+every export uses, so a measure name typed as ``=HYPERLINK(…)`` stays text. Numbers are written
+as numbers and are never prefixed.
 """
 
 from __future__ import annotations
@@ -17,15 +18,9 @@ import csv
 import io
 from decimal import Decimal
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from measures.widgets import neutralise
+
 NOT_AVAILABLE_MARK = "[x]"
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet will never run as a formula."""
-    if text and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _cell_value(cell, column_type: str):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
+from measures.spreadsheets import UnreadableFile, check_size
 from surveys.cells import CellError, parse_people, parse_percentage
 from surveys.models import Question
 from surveys.results import Column, total_problems
@@ -115,25 +117,30 @@ def _column(columns: list[Column], code: str) -> Column:
 
 
 class ImportForm(forms.Form):
-    MAX_BYTES = 1_000_000
+    file = forms.FileField(label="File of survey results")
 
-    file = forms.FileField(
-        label="File of survey results",
-        help_text="A CSV or Excel (.xlsx) file in the layout of the export, at most 1 MB.",
-    )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024)
+        self.fields["file"].help_text = (
+            f"A CSV or Excel (.xlsx) file in the layout of the export, at most {limit:,.0f} MB."
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
         if not (name.endswith(".csv") or name.endswith(".xlsx")):
             raise forms.ValidationError("The file must be a CSV or an Excel (.xlsx) file")
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file must be smaller than 1 MB")
+        try:
+            # Before the file is read: Django has spooled a large upload to disk, not memory.
+            check_size(upload.size)
+        except UnreadableFile as error:
+            raise forms.ValidationError(str(error)) from None
         return upload
 
 
 class ConfirmImportForm(forms.Form):
-    """Carries the checked file back for the real import, which validates it all again."""
+    """Names the checked upload, which stays on the server; the confirm checks its hash again."""
 
-    name = forms.CharField(widget=forms.HiddenInput)
-    content = forms.CharField(widget=forms.HiddenInput)
+    token = forms.CharField(widget=forms.HiddenInput)
+    sha256 = forms.CharField(widget=forms.HiddenInput)

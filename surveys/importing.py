@@ -8,8 +8,9 @@ The file has the layout the export writes (surveys/resources.py), one row per fi
 respondents; ``base`` is the number who answered in that area (the same on every row of one
 wave, question, area and segment). The rules are the figures importer's (data-format.md): every
 row is checked and every error reported with its row and column; any error writes nothing; the
-same file twice changes nothing the second time. Files are read by measures/importing.read_table
-and cells by surveys/cells.py, as figures are, so text is never evaluated.
+same file twice changes nothing the second time. Files are read by
+measures/spreadsheets.read_table (which refuses hostile and broken files) and cells by
+surveys/cells.py, as figures are, so text is never evaluated.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from measures.importing import RowError, read_table
-from measures.importing import _FileError as FileError  # noqa: PLC2701 - read_table's own error
+from measures.importing import RowError
 from measures.models import Area
+from measures.spreadsheets import UnreadableFile, extra_cell, read_table
 from measures.widgets import Formula, unneutralise
 from surveys import services
 from surveys.cells import CellError, parse_count, parse_people, parse_percentage, parse_rank
@@ -77,8 +78,8 @@ def import_results(*, source: bytes, filename: str = "", user=None, dry_run: boo
     summary = ImportSummary(dry_run=dry_run)
     try:
         table = read_table(source, filename)
-    except FileError as error:
-        summary.errors.append(RowError(0, "", str(error)))
+    except UnreadableFile as error:
+        summary.errors.append(RowError(error.row, error.column, str(error)))
         return summary
     summary.rows = len(table.rows)
     with transaction.atomic():
@@ -117,7 +118,9 @@ def _check(table, summary: ImportSummary) -> tuple[list[_Row], dict[services.Bas
     errors.extend(_header_errors(table.headers))
     if errors:
         return [], {}
+    errors.extend(RowError(row, column, message) for row, column, message in table.problems)
     index = {name: position for position, name in enumerate(table.headers)}
+    width = len(table.headers)
     lookups = _Lookups()
     rows: list[_Row] = []
     seen: dict[services.ResultKey, int] = {}
@@ -135,6 +138,10 @@ def _check(table, summary: ImportSummary) -> tuple[list[_Row], dict[services.Bas
             errors.append(RowError(number, column, message))
 
         before = len(errors)
+        if len(cells) > width and (extra := extra_cell(cells, width)):
+            error(extra[0], f"The row has more cells than there are columns: “{extra[1][:40]}” is in "
+                            f"column {extra[0]}, which has no name in the header row")
+            continue
         for name in COLUMNS:
             if isinstance(cell(name), Formula):
                 error(name, f"“{cell(name)}” is a spreadsheet formula: paste the values instead")

@@ -6,8 +6,7 @@ results only through published reports (surveys/report_blocks.py).
 
 from __future__ import annotations
 
-import base64
-import binascii
+import secrets
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -15,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from measures import importing as measures_importing
 from measures.models import Area
 from measures.resources import FORMATS
 from organisations.roles import staff_required
@@ -23,6 +23,9 @@ from surveys.forms import ConfirmImportForm, ImportForm, ResultGridForm
 from surveys.models import Question, Survey, Wave
 from surveys.resources import export_results
 from surveys.results import read_grid
+
+# Session key of the checked uploads awaiting confirmation, by token.
+PENDING_IMPORTS = "surveys_pending_imports"
 
 
 @require_GET
@@ -113,15 +116,24 @@ def export(request, survey, file_format, wave=None):
 @require_http_methods(["GET", "POST"])
 @staff_required
 def import_upload(request):
-    """Step 1: upload and check (a dry run). Nothing is written here."""
+    """Step 1: upload and check (a dry run). Nothing is written here.
+
+    A file worth importing is kept on the server (as the figures' admin import keeps its
+    uploads), named in the session with its SHA-256: the browser carries only a token.
+    """
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
         summary = importing.import_results(source=content, filename=upload.name, dry_run=True)
-        confirm = ConfirmImportForm(initial={
-            "name": upload.name, "content": base64.b64encode(content).decode("ascii"),
-        })
+        confirm = None
+        if summary.ok and summary.rows:
+            name, sha256 = measures_importing.store_upload(content, upload.name)
+            token = secrets.token_urlsafe(16)
+            pending = request.session.get(PENDING_IMPORTS, {})
+            pending[token] = {"upload": name, "sha256": sha256, "filename": upload.name}
+            request.session[PENDING_IMPORTS] = pending
+            confirm = ConfirmImportForm(initial={"token": token, "sha256": sha256})
         return render(request, "surveys/import_preview.html", {
             "summary": summary, "filename": upload.name, "confirm": confirm,
         })
@@ -131,23 +143,31 @@ def import_upload(request):
 @require_POST
 @staff_required
 def import_confirm(request):
-    """Step 2: import the checked file, checking it all again (it may have changed since)."""
+    """Step 2: import the stored file if it is still the one checked, checking it all again."""
     form = ConfirmImportForm(request.POST)
-    content = None
-    if form.is_valid():
-        try:
-            content = base64.b64decode(form.cleaned_data["content"], validate=True)
-        except (binascii.Error, ValueError):
-            content = None
-    if content is None:
-        messages.error(request, "The file could not be read back: upload it again")
+    pending_imports = request.session.get(PENDING_IMPORTS, {})
+    pending = pending_imports.get(form.cleaned_data["token"]) if form.is_valid() else None
+    if pending is None:
+        messages.error(request, "That check is no longer available: upload the file again")
         return redirect("surveys:import")
-    summary = importing.import_results(
-        source=content, filename=form.cleaned_data["name"], user=request.user,
-    )
+    if form.cleaned_data["sha256"] != pending["sha256"]:
+        messages.error(request, "The file confirmed is not the file checked: upload it again")
+        return redirect("surveys:import")
+    try:
+        content = measures_importing.read_upload(pending["upload"], pending["sha256"])
+    except measures_importing.UploadChanged as error:
+        pending_imports.pop(form.cleaned_data["token"], None)
+        request.session[PENDING_IMPORTS] = pending_imports
+        messages.error(request, str(error))
+        return redirect("surveys:import")
+    summary = importing.import_results(source=content, filename=pending["filename"], user=request.user)
     if not summary.ok:
+        # Something changed since the check (a wave suspended, say): show what is wrong now.
         return render(request, "surveys/import_preview.html", {
-            "summary": summary, "filename": form.cleaned_data["name"], "confirm": None,
+            "summary": summary, "filename": pending["filename"], "confirm": None,
         })
+    measures_importing.delete_upload(pending["upload"])
+    pending_imports.pop(form.cleaned_data["token"], None)
+    request.session[PENDING_IMPORTS] = pending_imports
     messages.success(request, presenters.import_message(summary))
     return redirect("surveys:index")

@@ -255,7 +255,10 @@ def test_a_file_that_cannot_be_read_is_one_clear_error(framework, content, filen
 def test_a_row_longer_than_the_header_is_an_error(framework):
     source = csv_file([["total-recorded-crime", "west-yorkshire", "", "2020-12", "1", "", "", "", "extra"]])
     summary = import_values(source=source, filename="figures.csv")
-    assert summary.errors == [RowError(2, "", "The row has more cells than there are columns")]
+    assert summary.errors == [RowError(2, "I", (
+        "The row has more cells than there are columns: “extra” is in column I, which has no name "
+        "in the header row"
+    ))]
 
 
 # XLSX --------------------------------------------------------------------------------------------

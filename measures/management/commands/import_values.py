@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,10 +21,18 @@ def add_import_arguments(parser) -> None:
 
 
 def read_file(path: str) -> bytes:
+    """The file, read no further than one byte past the upload limit (it may be /dev/zero)."""
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
     try:
-        return Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            content = handle.read(limit + 1)
     except OSError as error:
         raise CommandError(f"Cannot read {path}: {error.strerror}") from None
+    if len(content) > limit:
+        raise CommandError(
+            f"{path} is larger than IMPORT_MAX_UPLOAD_BYTES ({limit:,} bytes): split it into smaller files"
+        )
+    return content
 
 
 def find_user(username: str | None):
