@@ -790,7 +790,10 @@ def _build_survey(block, context) -> BuiltBlock:
         if context.strict:
             raise
         problem = str(error)
-    inner = render_to_string("surveys/report_block.html", data) if data is not None else ""
+    # The section tells apart two blocks showing the same question (their table regions' labels
+    # must differ).
+    place = {"section_number": block.section.number}
+    inner = render_to_string("surveys/report_block.html", {**data, **place}) if data is not None else ""
     html = render_to_string(
         "reports/blocks/survey.html",
         {"block": block, "level": heading_level(block.number), "inner": inner, "problem": problem},
