@@ -27,6 +27,10 @@ if not DEBUG and SECRET_KEY.startswith("insecure-"):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "Delivery Quarterly")
+# Where the public writes to the OPCC (the accessibility statement and privacy notice give it).
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")
+if CONTACT_EMAIL and "@" not in CONTACT_EMAIL:
+    raise ConfigurationError(f"CONTACT_EMAIL must be an e-mail address, not {CONTACT_EMAIL[:60]!r}")
 # Where the site is served, for the links in e-mails (which have no request to take it from).
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 if not SITE_URL.startswith(("http://", "https://")) or SITE_URL.endswith("/"):

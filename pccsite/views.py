@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -15,12 +16,12 @@ def home(request):
 
 @require_GET
 def accessibility(request):
-    return render(request, "pages/accessibility.html")
+    return render(request, "pages/accessibility.html", {"contact_email": settings.CONTACT_EMAIL})
 
 
 @require_GET
 def privacy(request):
-    return render(request, "pages/privacy.html")
+    return render(request, "pages/privacy.html", {"contact_email": settings.CONTACT_EMAIL})
 
 
 @never_cache

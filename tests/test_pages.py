@@ -56,3 +56,11 @@ def test_the_home_page_says_what_the_service_is(client, db):
     html = client.get("/").content.decode()
     assert "Police and Crime Plan" in html
     assert "Published reports" in html
+
+
+def test_the_statement_and_privacy_notice_give_the_contact_address_when_it_is_set(client, settings):
+    settings.CONTACT_EMAIL = "contact@opcc.example.org"
+    for path in ["/accessibility/", "/privacy/"]:
+        assert '<a class="govuk-link" href="mailto:contact@opcc.example.org">' in client.get(path).content.decode()
+    settings.CONTACT_EMAIL = ""
+    assert "contact details on the Commissioner's website" in client.get("/accessibility/").content.decode()
