@@ -5,7 +5,7 @@ from jobs.models import Job
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["description", "kind", "state", "progress", "requested_by", "created_at", "duration"]
+    list_display = ["description", "kind", "state", "progress", "attempts", "requested_by", "created_at", "duration"]
     list_filter = ["state", "kind"]
     search_fields = ["description", "message", "error"]
     list_select_related = ["requested_by"]

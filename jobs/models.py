@@ -28,7 +28,12 @@ class Job(models.Model):
     error = models.TextField(blank=True)
     arguments = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker started this job (more than one: a worker was lost)."
+    )
+    interruptions = models.TextField(
+        blank=True, help_text="Earlier attempts that stopped without finishing, one a line."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -64,12 +69,27 @@ class Job(models.Model):
         self.refresh_from_db()
 
     def mark_running(self) -> None:
+        fields = {}
+        if self.state == self.State.RUNNING:
+            # Started again while it still says running: the worker that ran it was lost (killed,
+            # out of memory, machine restarted) and the broker gave the task to another one.
+            fields["interruptions"] = self.interruptions + self.interruption_note() + "\n"
         self._update(
             state=self.State.RUNNING,
             started_at=timezone.now(),
             finished_at=None,
             error="",
             attempts=F("attempts") + 1,
+            **fields,
+        )
+
+    def interruption_note(self) -> str:
+        reached = f"{self.done:,} of {self.total:,}" if self.total else f"{self.done:,}"
+        started = timezone.localtime(self.started_at).strftime("%d %b %Y %H:%M:%S") if self.started_at else "?"
+        message = f" ({self.message})" if self.message else ""
+        return (
+            f"Attempt {self.attempts}, started {started}, stopped without finishing at "
+            f"{reached}{message}; started again."
         )
 
     def record_progress(self, done: int, total: int | None = None, message: str = "") -> None:

@@ -113,7 +113,13 @@ class Calculator:
     # -- figures ---------------------------------------------------------------------------
 
     def forget(self, measure: Measure) -> None:
+        """Read the measure's figures afresh next time, and those of every measure it is computed
+        from: figures remembered earlier in a long run may predate an import committed since."""
         self._figures.pop(measure.pk, None)
+        if measure.has_formula:
+            self.forget(measure.numerator)
+            if measure.denominator_id is not None:
+                self.forget(measure.denominator)
 
     def figures(self, measure: Measure) -> MeasureFigures:
         if measure.pk not in self._figures:
