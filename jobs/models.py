@@ -39,6 +39,9 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker running this job last recorded progress."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -77,6 +80,7 @@ class Job(models.Model):
         self._update(
             state=self.State.RUNNING,
             started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
             finished_at=None,
             error="",
             attempts=F("attempts") + 1,
@@ -93,7 +97,7 @@ class Job(models.Model):
         )
 
     def record_progress(self, done: int, total: int | None = None, message: str = "") -> None:
-        fields = {"done": done, "message": message[:300]}
+        fields = {"done": done, "message": message[:300], "heartbeat_at": timezone.now()}
         if total is not None:
             fields["total"] = total
         Job.objects.filter(pk=self.pk).update(**fields)

@@ -10,7 +10,9 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jobs.models import Job
@@ -58,10 +60,26 @@ def run_job(job_id: int, work: Callable[[Job], dict | None]) -> None:
     job.mark_succeeded(result)
 
 
-def requeue_stale_jobs(*, older_than: timedelta = timedelta(minutes=2)) -> int:
-    """Send again the jobs still queued after `older_than` (their first send failed)."""
-    cutoff = timezone.now() - older_than
-    stale = list(Job.objects.filter(state=Job.State.QUEUED, created_at__lt=cutoff).values_list("pk", "task_name"))
+def requeue_stale_jobs(
+    *, older_than: timedelta = timedelta(minutes=2), silent_for: timedelta | None = None
+) -> int:
+    """Send again the jobs still queued after `older_than` (their first send failed), and the
+    running jobs that recorded no progress for `silent_for`.
+
+    A job is left running with nobody working on it when its worker was lost and the broker lost
+    the task too (Redis restarted without persistence). The broker re-delivers a lost worker's task
+    after its visibility timeout, so by default a running job is sent again only once twice that
+    has passed without a word from it. Jobs are safe to run twice.
+    """
+    if silent_for is None:
+        silent_for = timedelta(seconds=2 * settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
+    now = timezone.now()
+    stale = list(
+        Job.objects.filter(
+            Q(state=Job.State.QUEUED, created_at__lt=now - older_than)
+            | Q(state=Job.State.RUNNING, heartbeat_at__lt=now - silent_for)
+        ).values_list("pk", "task_name")
+    )
     for job_id, task_name in stale:
         _send(job_id, task_name)
     return len(stale)

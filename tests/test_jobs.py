@@ -79,3 +79,27 @@ def test_jobs_left_queued_are_sent_again_by_the_sweeper(db):
     assert running.requeue_stale_jobs() == 1
     job.refresh_from_db()
     assert job.state == Job.State.SUCCEEDED
+
+
+def test_a_running_job_that_went_silent_is_sent_again_and_its_interruption_recorded(db):
+    """Its worker was lost and the broker lost the task too: nobody else would ever run it."""
+    job = Job.objects.create(kind="test", description="Orphaned", task_name="tests.count_to", arguments={"total": 1})
+    job.mark_running()
+    job.record_progress(0, 1, "counting")
+    assert running.requeue_stale_jobs(silent_for=timedelta(hours=2)) == 0  # still talking
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=3))
+    assert running.requeue_stale_jobs(silent_for=timedelta(hours=2)) == 1
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED
+    assert job.attempts == 2
+    assert "stopped without finishing at 0 of 1 (counting); started again" in job.interruptions
+
+
+def test_by_default_a_running_job_waits_twice_the_visibility_timeout_before_it_is_sent_again(db, settings):
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    job = Job.objects.create(kind="test", description="Slow", task_name="tests.count_to", arguments={"total": 1})
+    job.mark_running()
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=timeout + 60))
+    assert running.requeue_stale_jobs() == 0
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=2 * timeout + 60))
+    assert running.requeue_stale_jobs() == 1
