@@ -1,7 +1,7 @@
 """Benchmark: importing 100,000 figures through the service the admin's import uses.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/delivery_quarterly \
-        .venv/bin/python bench/import_values.py [--runs 3] [--rows 100000]
+        .venv/bin/python -m bench.import_values [--runs 3] [--rows 100000]
 
 Uses the database ``<name>_import`` (created if missing, never the named database itself). It
 holds the large framework of bench/generate.py (200 measures × 6 areas × 3 breakdowns × 120
@@ -22,53 +22,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "RESULTS.md"
+from bench import common
+
 HEADING = "## Import of figures"
 RECENT_MONTHS = 28  # 200 × 6 × 3 × 28 = 100,800 rows, cut to --rows
-
-
-def bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/delivery_quarterly")
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + parts.path.lstrip("/") + "_import"))
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = url
-    os.environ["DEBUG"] = "0"  # DEBUG would keep every query in memory
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pccsite.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
-    os.environ.setdefault("STATIC_MANIFEST", "0")
-    os.environ.pop("CELERY_BROKER_URL", None)
-    import django
-
-    django.setup()
-    from pccsite.celery import app
-
-    # An import queues a recalculation on commit. Nobody consumes it here (an in-memory broker),
-    # so each timing is the import alone, outbox row and enqueue included.
-    app.conf.task_always_eager = False
-    app.conf.broker_url = "memory://"
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def file_rows(count: int, shift: int = 0) -> list[list[str]]:
@@ -84,19 +43,9 @@ def fill(benchmark_rows: list[list[str]]) -> None:
     from django.db import connection
 
     from bench import generate
-    from measures import importing
-    from measures.models import Area, Value
+    from measures.models import Value
 
-    for order, code in enumerate(generate.AREAS):
-        Area.objects.update_or_create(
-            code=code,
-            defaults={"name": generate.AREA_NAMES[code], "order": order,
-                      "parent": Area.objects.get(code="west-yorkshire") if order else None},
-        )
-    importing.import_measures(
-        source=generate.csv_bytes(generate.FRAMEWORK_HEADER, generate.framework_rows()),
-        filename="framework.csv", username="bench",
-    ).raise_for_errors()
+    common.load_framework()
     expected = 200 * 6 * 3 * 120 - len(benchmark_rows)
     delete_benchmark_rows(benchmark_rows)
     if Value.objects.count() == expected:
@@ -193,9 +142,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=100_000)
     arguments = parser.parse_args()
-    url = bench_database_url()
-    ensure_database(url)
-    setup_django(url)
+    url = common.database_url("_import")
+    common.ensure_database(url)
+    common.setup_django(url)
 
     from bench import generate
 
@@ -205,7 +154,7 @@ def main() -> None:
     changed_source = generate.csv_bytes(generate.VALUE_HEADER, file_rows(arguments.rows, shift=1))
     fill(rows)
     resolved = resolve(rows)
-    load_before = os.getloadavg()
+    load_before = os.getloadavg()[0]
 
     timings: dict[str, list[float]] = {
         "new": [], "unchanged": [], "changed": [], "copy": [], "copy_no_history": [], "cpu": [],
@@ -228,14 +177,13 @@ def main() -> None:
         timings["copy_no_history"].append(copy_rows(resolved, history=False))
         print(f"run {run + 1}: " + ", ".join(f"{name} {values[-1]:.2f} s" for name, values in timings.items()), flush=True)
     delete_benchmark_rows(rows)
-    load_after = os.getloadavg()
 
     median = {name: statistics.median(values) for name, values in timings.items()}
     rate = {name: count / seconds for name, seconds in median.items() if name != "cpu"}
     report = "\n".join([
         HEADING,
         "",
-        f"`python bench/import_values.py` ({arguments.runs} runs, medians), "
+        f"`python -m bench.import_values` ({arguments.runs} runs, medians), "
         f"{time.strftime('%Y-%m-%d')}: {count:,} rows (the latest {RECENT_MONTHS} months of every "
         "measure, area and breakdown of the bench/generate.py framework, typed with thousands "
         "separators) imported into a database already holding the other "
@@ -256,27 +204,12 @@ def main() -> None:
         "the database, where pghistory's statement-level history trigger (an audit event for "
         "every row, through a transition table) costs COPY as much as the import.",
         "",
-        f"Machine: {os.cpu_count()} CPUs, load average {load_before[0]:.1f} before and "
-        f"{load_after[0]:.1f} after (other work was running on it: compare the ratio to COPY, "
-        "which ran under the same load, rather than the absolute rates).",
+        f"{common.machine(load_before)} (other work was running on it: compare the ratio to "
+        "COPY, which ran under the same load, rather than the absolute rates).",
         "",
     ])
-    write_section(report)
+    common.write_section(HEADING, report)
     print(report)
-
-
-def write_section(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    lines = text.splitlines()
-    start = next((index for index, line in enumerate(lines) if line.strip() == HEADING), None)
-    if start is None:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = next(
-            (index for index in range(start + 1, len(lines)) if lines[index].startswith("## ")), len(lines)
-        )
-        text = "\n".join(lines[:start] + section.rstrip("\n").splitlines() + [""] + lines[end:]).rstrip("\n") + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

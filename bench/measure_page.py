@@ -1,12 +1,12 @@
 """Benchmark: the public measure page (/measures/<code>/) on the large framework.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/delivery_quarterly \
-        .venv/bin/python bench/measure_page.py [--keepdb] [--requests 20]
+        .venv/bin/python -m bench.measure_page [--keepdb] [--requests 20]
 
 Fills the database ``<name>_pages`` (created if missing, never the named database itself;
 ``--keepdb`` reuses one already filled) with the framework of bench/generate.py (200 measures ×
 6 areas × 3 breakdowns × 120 months) through the same import service as the admin, computes its
-results, then GETs the page of the measure with breakdowns that has the most public results
+results, publishes an empty report today (so that every figure is public), then GETs the page of the measure with breakdowns that has the most public results
 ``--requests`` times with Django's test client, DEBUG off, after one warm-up request. It records
 the queries per request (which must be the same every time) and the median latency, and the
 same for the page's chart image, in bench/RESULTS.md under "## Measure page", replacing only
@@ -17,79 +17,43 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "RESULTS.md"
+from bench import common
+
 HEADING = "## Measure page"
-
-
-def bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/delivery_quarterly")
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + parts.path.lstrip("/") + "_pages"))
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pccsite.settings")
-    os.environ["DATABASE_URL"] = url
-    os.environ["DEBUG"] = "0"  # production behaviour: cached templates, no debug query log
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
-    os.environ["SECURE"] = "0"  # the test client speaks plain HTTP
-    os.environ.setdefault("STATIC_MANIFEST", "0")
-    os.environ.pop("CELERY_BROKER_URL", None)  # recalculation in-process
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def fill() -> None:
     """The large framework through the admin's import service, then its results."""
-    from bench import generate
-    from measures import calculation, importing
-    from measures.models import Area
+    from measures import calculation
 
-    started = time.perf_counter()
-    for order, code in enumerate(generate.AREAS):
-        Area.objects.update_or_create(
-            code=code,
-            defaults={"name": generate.AREA_NAMES[code], "order": order,
-                      "parent": Area.objects.get(code=generate.AREAS[0]) if order else None},
-        )
-    importing.import_measures(
-        source=generate.csv_bytes(generate.FRAMEWORK_HEADER, generate.framework_rows()),
-        filename="framework.csv", username="bench",
-    ).raise_for_errors()
-    rows = list(generate.value_rows())
-    chunk = 100_000
-    for first in range(0, len(rows), chunk):
-        importing.import_values(
-            source=generate.csv_bytes(generate.VALUE_HEADER, rows[first:first + chunk]),
-            filename="values.csv", username="bench",
-        ).raise_for_errors()
-    print(f"Imported {len(rows):,} figures in {time.perf_counter() - started:.0f} s")
+    common.load_framework()
+    common.import_all_values()
     started = time.perf_counter()
     calculation.recalculate()
-    print(f"Computed the results in {time.perf_counter() - started:.0f} s")
+    print(f"Computed the results in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def publish() -> None:
+    """A report published today: figures are public once a report is published after their
+    period ended (Result.objects.public()), so this makes every figure of the framework public.
+    Empty: the measure page only reads its date."""
+    from django.utils import timezone
+
+    from measures.models import Period
+    from reports.models import Report, ReportVersion
+
+    period = Period.objects.for_codes(["2022-23-Q4"])["2022-23-Q4"]
+    report, _ = Report.objects.get_or_create(
+        period=period, defaults={"slug": "bench", "status": Report.Status.PUBLISHED},
+    )
+    ReportVersion.objects.get_or_create(
+        report=report, number=1,
+        defaults={"title": "Bench", "period_label": period.label, "body_html": "",
+                  "published_at": timezone.now()},
+    )
 
 
 def pick_measure():
@@ -144,26 +108,15 @@ def scale() -> dict[str, int]:
     }
 
 
-def write_section(text: str) -> None:
-    """Replace this benchmark's section of RESULTS.md (or append it), leaving the others alone."""
-    existing = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    section = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if section.search(existing):
-        updated = section.sub(lambda _: text, existing, count=1)
-    else:
-        updated = existing.rstrip("\n") + "\n\n" + text
-    RESULTS.write_text(updated, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keepdb", action="store_true", help="reuse a database already filled")
     parser.add_argument("--requests", type=int, default=20)
     options = parser.parse_args()
 
-    url = bench_database_url()
-    ensure_database(url)
-    setup_django(url)
+    url = common.database_url("_pages")
+    common.ensure_database(url)
+    common.setup_django(url)
     from measures import views
     from measures.models import Result, Value
 
@@ -171,6 +124,7 @@ def main() -> None:
         Result.objects.all().delete()
         Value.objects.all().delete()
         fill()
+    publish()
     measure = pick_measure()
     path = f"/measures/{measure.code}/"
     load_before = os.getloadavg()[0]
@@ -184,7 +138,7 @@ def main() -> None:
     fixed = len(set(queries)) == 1 and len(set(chart_queries)) == 1
     text = (
         f"{HEADING}\n\n"
-        f"`bench/measure_page.py`: GET `{path}` {options.requests} times (Django test client, "
+        f"`python -m bench.measure_page`: GET `{path}` {options.requests} times (Django test client, "
         f"DEBUG off, after one warm-up request), on {sizes['measures']:,} measures, "
         f"{sizes['areas']} areas, {sizes['breakdowns']:,} breakdowns, "
         f"{sizes['periods']:,} periods, "
@@ -201,11 +155,10 @@ def main() -> None:
         + ("The query count was the same on every request.\n" if fixed else
            f"WARNING: the query count varied: {sorted(set(queries))} (page), "
            f"{sorted(set(chart_queries))} (chart).\n")
-        + f"\nMachine: {os.cpu_count()} CPUs, load average {load_before:.1f} before and "
-        f"{os.getloadavg()[0]:.1f} after (other work shares the machine: the query count is "
-        "the stable figure, latencies vary with the load).\n\n"
+        + f"\n{common.machine(load_before)} (other work shares the machine: the query count "
+        "is the stable figure, latencies vary with the load).\n\n"
     )
-    write_section(text)
+    common.write_section(HEADING, text)
     print(text)
 
 
