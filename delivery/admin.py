@@ -122,6 +122,18 @@ class DeliveryUpdateAdmin(admin.ModelAdmin):
                 actor=request.user, actor_name=services.actor_name(request.user),
             )
 
+    def has_delete_permission(self, request, obj=None):
+        # As in the partner portal: only a draft that was never submitted. Anything sent is the
+        # record of what a partner told the OPCC and what the OPCC said back (ADR 0007).
+        if obj is not None and not obj.is_deletable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # it would delete submitted updates in bulk
+        return actions
+
     @admin.action(description="Submit selected drafts for review")
     def submit_for_review(self, request, queryset):
         for update in queryset:

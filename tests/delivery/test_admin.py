@@ -41,3 +41,16 @@ def test_staff_submit_the_opccs_own_drafts_with_the_admin_action(staff_client, d
     draft.refresh_from_db()
     assert draft.status == Status.SUBMITTED
     assert draft.transitions.last().action == "submitted"
+
+
+def test_staff_cannot_delete_a_submitted_update_in_the_admin(staff_client, submitted):
+    assert staff_client.get(f"/admin/delivery/deliveryupdate/{submitted.pk}/delete/").status_code == 403
+    assert staff_client.post(f"/admin/delivery/deliveryupdate/{submitted.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert DeliveryUpdate.objects.filter(pk=submitted.pk).exists()
+    assert "delete_selected" not in staff_client.get("/admin/delivery/deliveryupdate/").content.decode()
+
+
+def test_staff_can_delete_a_draft_that_was_never_submitted_in_the_admin(staff_client, draft):
+    assert staff_client.get(f"/admin/delivery/deliveryupdate/{draft.pk}/delete/").status_code == 200
+    staff_client.post(f"/admin/delivery/deliveryupdate/{draft.pk}/delete/", {"post": "yes"})
+    assert not DeliveryUpdate.objects.filter(pk=draft.pk).exists()
