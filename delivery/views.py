@@ -169,14 +169,19 @@ def update_preview(request, pk: int):
     return _preview(request, update)
 
 
+def _posted_version(request) -> int:
+    """The version of the update the form was opened on; 0 (never current) if missing or garbled."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0
+
+
 @partner_required
 @require_POST
 def update_submit(request, pk: int):
     update = _partner_update(request, pk)
-    try:
-        expected_version = int(request.POST.get("version", ""))
-    except ValueError:
-        expected_version = 0
+    expected_version = _posted_version(request)
     try:
         services.update_submit(update=update, user=request.user, expected_version=expected_version)
     except services.SubmissionRefused as refused:
@@ -200,10 +205,7 @@ def update_delete(request, pk: int):
         messages.error(request, str(services.NotDeletable(update)))
         return redirect("delivery:update", pk=update.pk)
     if request.method == "POST":
-        try:
-            expected_version = int(request.POST.get("version", ""))
-        except ValueError:
-            expected_version = 0
+        expected_version = _posted_version(request)
         try:
             services.update_delete(update=update, user=request.user, expected_version=expected_version)
         except services.UpdateGone as refused:
