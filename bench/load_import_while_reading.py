@@ -241,7 +241,7 @@ def conclude(measured: list[Measured], load_before: float) -> str:
             f"The import needs about {cpu:.1f} CPU-seconds (its process and its PostgreSQL "
             f"backend) but took {seconds:.0f} s: it spent most of its time waiting for a CPU. "
             f"The 2 CPUs were at least {busy:.0%} busy before any import (load average "
-            f"{load_before:.1f}, most of it other helpers' test runs), so whatever CPU the import "
+            f"{load_before:.1f}), so whatever CPU the import "
             "got came out of the gunicorn workers' share, and a request that loses its CPU waits "
             "a whole scheduler slice: the tail (p99) grows first, the median hardly moves."
         )
@@ -357,7 +357,7 @@ reading first, then the process from start to end. gunicorn with {options.worker
 
 Where the time went. The import's time is its service call; its CPU is the import process's own
 plus its PostgreSQL backend's (read from /proc). The machine's CPU use is over each window, all
-processes (other helpers' included). The readers' waits are samples of pg_stat_activity every
+processes (other work on the machine included). The readers' waits are samples of pg_stat_activity every
 0.2 s of the benchmark database's active connections, the readers' alone and during the import,
 and the import's own (a `Lock` wait of a reader would be the import holding a lock the page
 needs; "on CPU" means running or waiting for a CPU, with no wait event).
@@ -368,8 +368,9 @@ needs; "on CPU" means running or waiting for a CPU, with no wait event).
 
 {conclusion}
 
-{common.machine(load_before)}; wrk, gunicorn, the import and PostgreSQL share the 2 CPUs, and
-other helpers' test runs were using the machine at the same time: the figures are noisy.
+{common.machine(load_before)}; wrk, gunicorn, the import and PostgreSQL share the
+{os.cpu_count()} CPUs with whatever else runs there (the load average before says how much), so
+one run's ratio is noisy: rerun to compare.
 """
     print(section)
     if not options.no_record:

@@ -392,7 +392,7 @@ status submitted, with one submission recorded ({submissions} in all); the submi
 {jobs}.{details}
 
 {common.machine(load_before)}; the load generator, gunicorn, the worker and PostgreSQL share the
-2 CPUs, and other helpers' test runs were using the machine at the same time: latencies are noisy.
+{os.cpu_count()} CPUs with whatever else runs there, so latencies vary from run to run.
 """
     print(section)
     if not options.no_record:

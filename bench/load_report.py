@@ -73,8 +73,8 @@ each time. A reader who is not signed in gets the page from the worker's memory
 sending {size / 1024:,.0f} KB; with {run.connections} connections and {options.workers} sync workers,
 most of each request's latency is its wait for a free worker.
 
-{common.machine(load_before)}; wrk, gunicorn and PostgreSQL share the 2 CPUs, and other
-helpers' test runs were using the machine at the same time, so the figures are noisy: rerun with
+{common.machine(load_before)}; wrk, gunicorn and PostgreSQL share the {os.cpu_count()} CPUs
+with whatever else runs there, so the figures vary from run to run: rerun with
 `scripts/bench load_report` to compare.
 """
     print(section)
