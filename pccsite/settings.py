@@ -116,7 +116,10 @@ DATABASES = {
 USING_POSTGRES = _database.engine.endswith("postgresql")
 if USING_POSTGRES:
     # psycopg 3's pool, managed by Django. A short timeout makes requests fail fast while the
-    # database is away, instead of piling up.
+    # database is away, instead of piling up. Each connection is checked as it leaves the pool (one
+    # round trip; Django passes psycopg_pool's check when CONN_HEALTH_CHECKS is on), so after a
+    # database restart no request is given a connection that died with it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": env_int("DATABASE_POOL_MIN", 1),

@@ -29,7 +29,11 @@ from tests.reports.conftest import make_framework
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian's server binaries, of whichever version is installed (the newest if several are).
+POSTGRES_BIN = max(
+    (path for path in Path("/usr/lib/postgresql").glob("*/bin") if path.parent.name.isdigit()),
+    key=lambda path: int(path.parent.name), default=None,
+)
 POOL_TIMEOUT = 2  # seconds: DATABASE_POOL_TIMEOUT for this gunicorn (5 by default)
 OUTAGE = 3  # seconds between stopping the server and starting it again
 
@@ -68,8 +72,8 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster():
-    if not POSTGRES_BIN.exists() or os.geteuid() != 0:
-        pytest.skip("needs PostgreSQL 15's binaries and root (to run them as postgres)")
+    if POSTGRES_BIN is None or os.geteuid() != 0:
+        pytest.skip("needs Debian's PostgreSQL server binaries and root (to run them as postgres)")
     cluster = Cluster()
     cluster.pg_ctl("start")
     yield cluster
@@ -152,7 +156,7 @@ def test_requests_fail_fast_while_postgresql_restarts_and_recover_by_themselves_
         time.sleep(OUTAGE)
         cluster.pg_ctl("start")
         restart_ended = time.monotonic()
-        time.sleep(3)  # and after it
+        time.sleep(POOL_TIMEOUT + 2)  # and after it
     finally:
         stop.set()
         for reader in readers:
@@ -169,12 +173,13 @@ def test_requests_fail_fast_while_postgresql_restarts_and_recover_by_themselves_
     # Every request was answered, and none waited much longer than the pool's timeout.
     assert {hit.status for hit in failed} <= {500, 503}, sorted({hit.status for hit in failed})
     assert max(hit.finished - hit.started for hit in hits) < POOL_TIMEOUT + 3
-    # Recovered by itself: everything after the last failure answered 200, seconds after the restart.
+    # Recovered by itself, seconds after the restart: a request that began while the pool was still
+    # reconnecting may wait out its timeout and fail, but none begun after that does.
     last_failure = max((hit.finished for hit in failed), default=restart_ended)
     recovered_after = last_failure - restart_ended
-    after = [hit for hit in hits if hit.started > last_failure]
-    assert len(after) >= 20 and all(hit.status == 200 for hit in after)
-    assert recovered_after < 5
+    settled = [hit for hit in hits if hit.started > restart_ended + POOL_TIMEOUT]
+    assert len(settled) >= 20 and all(hit.status == 200 for hit in settled)
+    assert recovered_after < POOL_TIMEOUT + 3
     page = partner.get(f"/partners/updates/{draft.pk}/")
     assert page.status == 200 and "Saved just before the restart." in page.body
     during = [hit for hit in failed if hit.started < restart_ended]
