@@ -11,9 +11,10 @@ from delivery import services
 from delivery.models import DeliveryUpdate, KpiLine, Obligation, Quotation, Reminder, Round, Transition
 from measures.models import Priority
 from organisations.models import Organisation
+from pccsite.admin_inlines import TabularInline
 
 
-class ObligationInline(admin.TabularInline):
+class ObligationInline(TabularInline):
     model = Obligation
     extra = 0
     fields = ["organisation", "priority", "overdue_marked_at"]
@@ -72,7 +73,7 @@ class _LockedOnceSubmitted:
         return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
 
 
-class KpiLineInline(_LockedOnceSubmitted, admin.TabularInline):
+class KpiLineInline(_LockedOnceSubmitted, TabularInline):
     model = KpiLine
     extra = 0
 
@@ -82,7 +83,7 @@ class QuotationInline(_LockedOnceSubmitted, admin.StackedInline):
     extra = 0
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(TabularInline):
     model = Transition
     extra = 0
     fields = ["at", "action", "actor_name", "comment"]

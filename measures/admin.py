@@ -44,6 +44,7 @@ from measures.presenters import NOT_AVAILABLE, Unit, format_value
 from measures.resources import FORMATS, MeasureResource, ValueResource, export_file
 from measures.widgets import CellError, format_figure, parse_figure, parse_period_code
 from organisations import roles
+from pccsite.admin_inlines import TabularInline
 from pccsite.audit import audit_context
 
 # Files with more rows than this are imported by a Celery worker, with progress on a job row;
@@ -408,7 +409,7 @@ class AreaAdmin(admin.ModelAdmin):
     ordering = ["order", "name"]
 
 
-class ObjectiveInline(admin.TabularInline):
+class ObjectiveInline(TabularInline):
     model = Objective
     fields = ["name", "order"]
     extra = 0
@@ -430,7 +431,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
     search_fields = ["name", "priority__name"]
 
 
-class BreakdownInline(admin.TabularInline):
+class BreakdownInline(TabularInline):
     model = Breakdown
     fields = ["code", "label", "order"]
     extra = 0
@@ -467,7 +468,7 @@ class RecentValuesFormSet(BaseInlineFormSet):
         return kwargs
 
 
-class RecentValueInline(admin.TabularInline):
+class RecentValueInline(TabularInline):
     model = Value
     form = ValueForm
     formset = RecentValuesFormSet

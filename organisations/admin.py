@@ -1,9 +1,10 @@
 from django.contrib import admin
 
 from organisations.models import Membership, Organisation
+from pccsite.admin_inlines import TabularInline
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]

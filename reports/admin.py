@@ -13,13 +13,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from pccsite.admin_inlines import TabularInline
 from reports import blocks as report_blocks
 from reports.forms import CopyStructureForm, PublishForm
 from reports.models import Block, GlossaryTerm, MeasureComment, Report, ReportVersion, Section
 from reports.services import PublishError, next_version_number, report_copy_structure, request_publication
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(TabularInline):
     model = Section
     extra = 0
     fields = ["order", "number", "title", "priority", "blocks_link"]
@@ -34,7 +35,7 @@ class SectionInline(admin.TabularInline):
         return format_html('<a href="{}">Edit the blocks of this section</a>', url)
 
 
-class MeasureCommentInline(admin.TabularInline):
+class MeasureCommentInline(TabularInline):
     model = MeasureComment
     extra = 0
     fields = ["measure", "text"]

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from measures import periods
 from measures.models import Period
+from pccsite.admin_inlines import TabularInline
 from surveys import services
 from surveys.models import (
     Option,
@@ -27,7 +28,7 @@ from surveys.models import (
 )
 
 
-class SegmentInline(admin.TabularInline):
+class SegmentInline(TabularInline):
     model = Segment
     extra = 0
 
@@ -108,7 +109,7 @@ class WaveAdmin(admin.ModelAdmin):
         services.feed_measures(question_ids=list(questions), user=request.user)
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(TabularInline):
     model = Option
     extra = 0
 
@@ -126,7 +127,7 @@ class OptionGroupForm(forms.ModelForm):
         return code
 
 
-class OptionGroupInline(admin.TabularInline):
+class OptionGroupInline(TabularInline):
     model = OptionGroup
     form = OptionGroupForm
     extra = 0
