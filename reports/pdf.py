@@ -111,4 +111,6 @@ def render_pdf(html: str, *, slug: str) -> bytes:
         url_fetcher=_make_fetcher(),
         media_type="print",
     )
-    return document.write_pdf()
+    # PDF/UA: a tagged PDF (headings, lists, tables and image alternatives in a structure tree),
+    # so that a screen reader can find its way through the report as through the web page.
+    return document.write_pdf(pdf_variant="pdf/ua-1")

@@ -53,3 +53,28 @@ def test_an_external_image_in_the_html_is_not_fetched_and_the_pdf_still_renders(
         '<link rel="stylesheet" href="https://example.org/evil.css">',
     )
     assert render_pdf(html, slug="x").startswith(b"%PDF-")
+
+
+def _structure(node, found):
+    """The roles of a tagged PDF's structure tree, and each figure's text alternative."""
+    node = node.get_object()
+    if isinstance(node, pypdf.generic.DictionaryObject):
+        if "/S" in node:
+            found.setdefault(str(node["/S"]), []).append(node.get("/Alt"))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pypdf.generic.ArrayObject) else [kids] if kids is not None else []:
+            _structure(kid, found)
+    return found
+
+
+def test_the_pdf_is_tagged_for_screen_readers_with_its_tables_headings_and_chart_texts(report, anonymous_client):
+    report_publish(report=report, user=None)
+    data = b"".join(anonymous_client.get("/reports/2020-21-q3.pdf").streaming_content)
+    catalogue = pypdf.PdfReader(io.BytesIO(data)).trailer["/Root"]
+    assert bool(catalogue["/MarkInfo"]["/Marked"])
+    assert catalogue["/Lang"] == "en"
+    assert bool(catalogue["/ViewerPreferences"]["/DisplayDocTitle"])
+    roles = _structure(catalogue["/StructTreeRoot"], {})
+    assert {"/Table", "/TH", "/TD", "/Caption", "/H2", "/L", "/LI"} <= set(roles), sorted(roles)
+    assert roles.get("/Figure"), "the charts are figures"
+    assert all(alt and alt.startswith(("Bar chart", "Line chart")) for alt in roles["/Figure"]), roles["/Figure"]
