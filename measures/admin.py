@@ -8,7 +8,6 @@ records who made it and queues a recalculation (measures/recalculation.py).
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 
 from django import forms
@@ -262,15 +261,9 @@ class _ImportExport:
         summary = self._service()(source=content, filename=upload.name, user=request.user, dry_run=True)
         pending = None
         if summary.ok and (summary.new or summary.changed):
-            name, sha256 = importing.store_upload(content, upload.name)
-            token = secrets.token_urlsafe(16)
-            store = request.session.get(SESSION_KEY, {})
-            store[token] = {
-                "kind": self.kind, "upload": name, "sha256": sha256, "filename": upload.name,
-                "rows": summary.rows, "counts": summary.counts,
-            }
-            request.session[SESSION_KEY] = store
-            pending = {"token": token, "sha256": sha256}
+            pending = importing.PendingUploads(request.session, SESSION_KEY).add(
+                content, upload.name, kind=self.kind, rows=summary.rows, counts=summary.counts,
+            )
         return self._render(
             request, form=UploadForm(), summary=summary, filename=upload.name, pending=pending,
             errors=summary.errors[:PREVIEW_ERRORS], more_errors=max(0, len(summary.errors) - PREVIEW_ERRORS),
@@ -281,22 +274,12 @@ class _ImportExport:
         if request.method != "POST":
             return redirect(self._context(request)["import_url"])
         token = request.POST.get("token", "")
-        store = request.session.get(SESSION_KEY, {})
-        pending = store.get(token)
-        import_url = self._context(request)["import_url"]
-        if pending is None or pending["kind"] != self.kind:
-            messages.error(request, "That preview is no longer available: upload the file again.")
-            return redirect(import_url)
-        if request.POST.get("sha256") != pending["sha256"]:
-            messages.error(request, "The file confirmed is not the file previewed: upload it again.")
-            return redirect(import_url)
+        uploads = importing.PendingUploads(request.session, SESSION_KEY)
         try:
-            content = importing.read_upload(pending["upload"], pending["sha256"])
+            pending, content = uploads.take(token, request.POST.get("sha256", ""), kind=self.kind)
         except importing.UploadChanged as error:
-            store.pop(token, None)
-            request.session[SESSION_KEY] = store
             messages.error(request, f"{error}.")
-            return redirect(import_url)
+            return redirect(self._context(request)["import_url"])
 
         if self.kind == "values" and pending["rows"] > INLINE_IMPORT_ROWS:
             from measures import tasks
@@ -308,8 +291,7 @@ class _ImportExport:
                     user=request.user, upload=pending["upload"], sha256=pending["sha256"],
                     filename=pending["filename"], user_id=request.user.pk,
                 )
-            store.pop(token, None)
-            request.session[SESSION_KEY] = store
+            uploads.forget(token)  # the job reads the stored file and deletes it
             messages.success(request, format_html(
                 "Importing {} rows in the background: follow its progress on this job.", f"{pending['rows']:,}"
             ))
@@ -322,9 +304,7 @@ class _ImportExport:
                 request, form=UploadForm(), summary=summary, filename=pending["filename"], pending=None,
                 errors=summary.errors[:PREVIEW_ERRORS], more_errors=max(0, len(summary.errors) - PREVIEW_ERRORS),
             )
-        importing.delete_upload(pending["upload"])
-        store.pop(token, None)
-        request.session[SESSION_KEY] = store
+        uploads.forget(token, delete=True)
         job = None
         if summary.job_id:
             job = apps.get_model("jobs", "Job").objects.filter(pk=summary.job_id).first()

@@ -18,6 +18,7 @@ import datetime
 import difflib
 import getpass
 import re
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -1173,6 +1174,48 @@ def delete_upload(name: str) -> None:
 
     if _UPLOAD_NAME.fullmatch(name or ""):
         default_storage.delete(name)
+
+
+class PendingUploads:
+    """Uploads that passed their check and wait for the user to confirm them, one per token.
+
+    The file stays on the server (`store_upload`) and the session names it with its SHA-256, so
+    the browser carries only a token and the confirm imports exactly the file that was checked.
+    `check` and `checked` name the first step in the messages ("preview", "previewed").
+    """
+
+    def __init__(self, session, key: str, *, check: str = "preview", checked: str = "previewed"):
+        self.session, self.key, self.check, self.checked = session, key, check, checked
+
+    def add(self, content: bytes, filename: str, **details) -> dict[str, str]:
+        """Store the checked file; the token and hash that the confirm form sends back."""
+        name, sha256 = store_upload(content, filename)
+        token = secrets.token_urlsafe(16)
+        pending = self.session.get(self.key, {})
+        pending[token] = {"upload": name, "sha256": sha256, "filename": filename, **details}
+        self.session[self.key] = pending
+        return {"token": token, "sha256": sha256}
+
+    def take(self, token: str, sha256: str, **expected) -> tuple[dict, bytes]:
+        """The pending upload and its content, or UploadChanged saying why the confirm is refused."""
+        entry = self.session.get(self.key, {}).get(token)
+        if entry is None or any(entry.get(name) != value for name, value in expected.items()):
+            raise UploadChanged(f"That {self.check} is no longer available: upload the file again")
+        if sha256 != entry["sha256"]:
+            raise UploadChanged(f"The file confirmed is not the file {self.checked}: upload it again")
+        try:
+            return entry, read_upload(entry["upload"], entry["sha256"])
+        except UploadChanged:
+            self.forget(token)
+            raise
+
+    def forget(self, token: str, *, delete: bool = False) -> None:
+        """Drop the token; with `delete`, the stored file too (once it has been imported)."""
+        pending = self.session.get(self.key, {})
+        entry = pending.pop(token, None)
+        self.session[self.key] = pending
+        if delete and entry is not None:
+            delete_upload(entry["upload"])
 
 
 def run_import_job(job) -> dict:

@@ -6,8 +6,6 @@ results only through published reports (surveys/report_blocks.py).
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -26,6 +24,10 @@ from surveys.results import read_grid
 
 # Session key of the checked uploads awaiting confirmation, by token.
 PENDING_IMPORTS = "surveys_pending_imports"
+
+
+def _pending_uploads(request) -> measures_importing.PendingUploads:
+    return measures_importing.PendingUploads(request.session, PENDING_IMPORTS, check="check", checked="checked")
 
 
 @require_GET
@@ -128,12 +130,7 @@ def import_upload(request):
         summary = importing.import_results(source=content, filename=upload.name, dry_run=True)
         confirm = None
         if summary.ok and summary.rows:
-            name, sha256 = measures_importing.store_upload(content, upload.name)
-            token = secrets.token_urlsafe(16)
-            pending = request.session.get(PENDING_IMPORTS, {})
-            pending[token] = {"upload": name, "sha256": sha256, "filename": upload.name}
-            request.session[PENDING_IMPORTS] = pending
-            confirm = ConfirmImportForm(initial={"token": token, "sha256": sha256})
+            confirm = ConfirmImportForm(initial=_pending_uploads(request).add(content, upload.name))
         return render(request, "surveys/import_preview.html", {
             "summary": summary, "filename": upload.name, "confirm": confirm,
         })
@@ -145,19 +142,11 @@ def import_upload(request):
 def import_confirm(request):
     """Step 2: import the stored file if it is still the one checked, checking it all again."""
     form = ConfirmImportForm(request.POST)
-    pending_imports = request.session.get(PENDING_IMPORTS, {})
-    pending = pending_imports.get(form.cleaned_data["token"]) if form.is_valid() else None
-    if pending is None:
-        messages.error(request, "That check is no longer available: upload the file again")
-        return redirect("surveys:import")
-    if form.cleaned_data["sha256"] != pending["sha256"]:
-        messages.error(request, "The file confirmed is not the file checked: upload it again")
-        return redirect("surveys:import")
+    form.is_valid()  # a missing field is an unknown token, refused below
+    uploads = _pending_uploads(request)
     try:
-        content = measures_importing.read_upload(pending["upload"], pending["sha256"])
+        pending, content = uploads.take(form.cleaned_data.get("token", ""), form.cleaned_data.get("sha256", ""))
     except measures_importing.UploadChanged as error:
-        pending_imports.pop(form.cleaned_data["token"], None)
-        request.session[PENDING_IMPORTS] = pending_imports
         messages.error(request, str(error))
         return redirect("surveys:import")
     summary = importing.import_results(source=content, filename=pending["filename"], user=request.user)
@@ -166,8 +155,6 @@ def import_confirm(request):
         return render(request, "surveys/import_preview.html", {
             "summary": summary, "filename": pending["filename"], "confirm": None,
         })
-    measures_importing.delete_upload(pending["upload"])
-    pending_imports.pop(form.cleaned_data["token"], None)
-    request.session[PENDING_IMPORTS] = pending_imports
+    uploads.forget(form.cleaned_data["token"], delete=True)
     messages.success(request, presenters.import_message(summary))
     return redirect("surveys:index")
