@@ -230,6 +230,25 @@ class Period(models.Model):
         return periods.parse_period(self.code)
 
 
+def one_per_key(name: str) -> list[models.UniqueConstraint]:
+    """One row per measure, area, breakdown and period, and one for the whole (no breakdown).
+
+    Two partial constraints, because NULL breakdowns never collide in a plain unique constraint.
+    """
+    return [
+        models.UniqueConstraint(
+            fields=["measure", "area", "breakdown", "period"],
+            condition=Q(breakdown__isnull=False),
+            name=f"{name}_unique_with_breakdown",
+        ),
+        models.UniqueConstraint(
+            fields=["measure", "area", "period"],
+            condition=Q(breakdown__isnull=True),
+            name=f"{name}_unique_whole",
+        ),
+    ]
+
+
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
     fields=[
@@ -267,19 +286,7 @@ class Value(models.Model):
 
     class Meta:
         ordering = ["measure", "area__order", "breakdown__order", "period__end"]
-        constraints = [
-            # One figure per measure, area, breakdown and period; the whole (no breakdown) too.
-            models.UniqueConstraint(
-                fields=["measure", "area", "breakdown", "period"],
-                condition=Q(breakdown__isnull=False),
-                name="value_unique_with_breakdown",
-            ),
-            models.UniqueConstraint(
-                fields=["measure", "area", "period"],
-                condition=Q(breakdown__isnull=True),
-                name="value_unique_whole",
-            ),
-        ]
+        constraints = one_per_key("value")
         indexes = [models.Index(fields=["measure", "period"])]
 
     def __str__(self):
@@ -359,18 +366,7 @@ class Result(models.Model):
 
     class Meta:
         ordering = ["measure", "area__order", "breakdown__order", "period__end"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["measure", "area", "breakdown", "period"],
-                condition=Q(breakdown__isnull=False),
-                name="result_unique_with_breakdown",
-            ),
-            models.UniqueConstraint(
-                fields=["measure", "area", "period"],
-                condition=Q(breakdown__isnull=True),
-                name="result_unique_whole",
-            ),
-        ]
+        constraints = one_per_key("result")
         indexes = [models.Index(fields=["measure", "period"])]
 
     def __str__(self):
